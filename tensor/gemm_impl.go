@@ -1,29 +1,54 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
 
-// gemmImpls lists the GEMM implementations this build can run, best first.
-var gemmImpls = []string{"generic"}
+	"github.com/tapegrad/tapegrad/tensor/internal/kernel"
+)
 
-var gemmImpl = gemmImpls[0]
+// microKernel computes one MR×NR tile of C from packed panels; see package
+// tensor/internal/kernel for the contract.
+type microKernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
+
+type gemmImplementation struct {
+	name   string
+	kernel microKernel
+}
+
+// gemmImpls lists the implementations this build and CPU can run, best first.
+var gemmImpls = func() []gemmImplementation {
+	var impls []gemmImplementation
+	if kernel.HasAVX2 {
+		impls = append(impls, gemmImplementation{"avx2", kernel.GemmAVX2})
+	}
+	return append(impls, gemmImplementation{"generic", kernel.GemmGeneric})
+}()
+
+var gemmCurrent = gemmImpls[0]
 
 // GemmImpls returns the names of the GEMM micro-kernels this machine and build
 // can run, best first: "avx2" where the CPU has AVX2 and FMA (and the purego
 // tag is off), and always "generic", the pure-Go twin.
-func GemmImpls() []string { return append([]string(nil), gemmImpls...) }
+func GemmImpls() []string {
+	names := make([]string, len(gemmImpls))
+	for i, g := range gemmImpls {
+		names[i] = g.name
+	}
+	return names
+}
 
 // GemmImpl returns the name of the micro-kernel Gemm uses now.
-func GemmImpl() string { return gemmImpl }
+func GemmImpl() string { return gemmCurrent.name }
 
 // SetGemmImpl makes Gemm use the named micro-kernel (one of GemmImpls) and
 // returns the previous name. It is meant for tests and benchmarks and must not
 // be called while a GEMM runs.
 func SetGemmImpl(name string) (prev string, err error) {
-	for _, s := range gemmImpls {
-		if s == name {
-			prev, gemmImpl = gemmImpl, name
+	for _, g := range gemmImpls {
+		if g.name == name {
+			prev, gemmCurrent = gemmCurrent.name, g
 			return prev, nil
 		}
 	}
-	return gemmImpl, fmt.Errorf("tensor: unknown GEMM implementation %q (have %v)", name, gemmImpls)
+	return gemmCurrent.name, fmt.Errorf("tensor: unknown GEMM implementation %q (have %v)", name, GemmImpls())
 }
