@@ -56,7 +56,7 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	g.m, g.n, g.k = m, n, k
 	g.alpha, g.beta = alpha, beta
 	g.a, g.lda, g.b, g.ldb, g.c, g.ldc = a, lda, b, ldb, c, ldc
-	g.kernel = gemmCurrent.kernel
+	g.impl = gemmCurrent
 	g.threads = max(1, min(threads, (m+mr-1)/mr*((n+nr-1)/nr)))
 	g.blocked()
 	g.a, g.b, g.c = nil, nil, nil
@@ -71,7 +71,7 @@ type gemmCtx struct {
 	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
-	kernel         microKernel
+	impl           gemmImplementation
 	threads        int
 
 	// the block being computed: columns [jc, jc+nc) of C, steps [pc, pc+kc)
@@ -116,7 +116,7 @@ func putGemmCtx(g *gemmCtx) {
 func (g *gemmCtx) blocked() {
 	ncMax := min(g.n, gemmNC)
 	kcMax := min(g.k, gemmKC)
-	mcMax := min(roundUp(g.m, mr), gemmMC)
+	mcMax := roundUp(min(g.m, gemmMC), mr)
 	g.bp = grow(g.bp, kcMax*roundUp(ncMax, nr))
 	for len(g.ap) < g.threads {
 		g.ap = append(g.ap, nil)
@@ -146,7 +146,7 @@ func (g *gemmCtx) run(t int) {
 	panels := (g.nc + nr - 1) / nr
 	if g.packing {
 		q0, q1 := share(panels, g.threads, t)
-		packB(g.bp, g.transB, g.b, g.ldb, g.pc, g.jc, g.kc, g.nc, q0, q1)
+		packB(g.impl.packB, g.bp, g.transB, g.b, g.ldb, g.pc, g.jc, g.kc, g.nc, q0, q1)
 		return
 	}
 	// Split C by rows when every part gets a few micro-rows; otherwise by
@@ -162,7 +162,7 @@ func (g *gemmCtx) run(t int) {
 	ap, edge := g.ap[t], g.edges[t]
 	for ic := i0; ic < i1; ic += gemmMC {
 		mc := min(gemmMC, i1-ic)
-		packA(ap, g.transA, g.a, g.lda, ic, g.pc, mc, g.kc)
+		packA(g.impl.packA, ap, g.transA, g.a, g.lda, ic, g.pc, mc, g.kc)
 		for q := q0; q < q1; q++ {
 			jr := q * nr
 			cols := min(nr, g.nc-jr)
@@ -171,10 +171,10 @@ func (g *gemmCtx) run(t int) {
 				rows := min(mr, mc-ir)
 				c := g.c[(ic+ir)*g.ldc+g.jc+jr:]
 				if rows == mr && cols == nr {
-					g.kernel(g.kc, ap[ir*g.kc:], bq, c, g.ldc, g.alpha, g.betaNow)
+					g.impl.kernel(g.kc, ap[ir*g.kc:], bq, c, g.ldc, g.alpha, g.betaNow)
 					continue
 				}
-				g.kernel(g.kc, ap[ir*g.kc:], bq, edge, nr, g.alpha, 0)
+				g.impl.kernel(g.kc, ap[ir*g.kc:], bq, edge, nr, g.alpha, 0)
 				mergeTile(c, g.ldc, edge, rows, cols, g.betaNow)
 			}
 		}

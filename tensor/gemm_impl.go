@@ -10,18 +10,20 @@ import (
 // tensor/internal/kernel for the contract.
 type microKernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
 
+// gemmImplementation is a micro-kernel with the panel packers that feed it.
 type gemmImplementation struct {
-	name   string
-	kernel microKernel
+	name         string
+	kernel       microKernel
+	packA, packB panelPacker
 }
 
 // gemmImpls lists the implementations this build and CPU can run, best first.
 var gemmImpls = func() []gemmImplementation {
 	var impls []gemmImplementation
 	if kernel.HasAVX2 {
-		impls = append(impls, gemmImplementation{"avx2", kernel.GemmAVX2})
+		impls = append(impls, gemmImplementation{"avx2", kernel.GemmAVX2, kernel.PackAAVX2, kernel.PackBAVX2})
 	}
-	return append(impls, gemmImplementation{"generic", kernel.GemmGeneric})
+	return append(impls, gemmImplementation{"generic", kernel.GemmGeneric, kernel.PackAGeneric, kernel.PackBGeneric})
 }()
 
 var gemmCurrent = gemmImpls[0]
