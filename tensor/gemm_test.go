@@ -39,9 +39,9 @@ func naiveGemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 // and the block sizes and thresholds, small ones to push little matrices
 // through every loop of the blocked path.
 type gemmConfig struct {
-	impl                  string
-	threads               int
-	mc, kc, nc            int
+	impl                   string
+	threads                int
+	mc, kc, nc             int
 	directMax, parallelMin int
 }
 
