@@ -1,0 +1,32 @@
+// Tapegrad is the command-line tool of the tapegrad framework: it trains small
+// GPT language models on CPUs, samples from them, compresses and exports them,
+// and measures the kernels underneath.
+//
+// Usage:
+//
+//	tapegrad <command> [flags]
+//
+// The commands are:
+//
+//	bench   measure a kernel: bench gemm (attention, step, generate and
+//	        tokenizer to come)
+//	help    show help for tapegrad or for one command
+//
+// Every command takes -h. Results go to stdout, errors to stderr; the exit
+// status is 0 on success, 1 when a command fails and 2 for a usage error (an
+// unknown command or a bad flag).
+//
+// # Benchmarks
+//
+// A benchmark prints a table for people, then one JSON object a line for
+// machines, for example:
+//
+//	$ tapegrad bench gemm --n 512 --threads 1 --trans NT --ref gonum
+//	m    n    k    trans  threads  impl     ms/call  GFLOP/s  vs gonum
+//	512  512  512  NT     1        avx2     ...
+//	...
+//	{"bench":"gemm","m":512,"n":512,"k":512,"trans":"NT","threads":1,"impl":"avx2","gflops":71.3}
+//
+// Run benchmarks you compare side by side, in one session: the machine is
+// shared and its speed drifts.
+package main
