@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Block sizes of the packed GEMM, in elements. KC×NR floats of B stay in L1
@@ -10,7 +11,7 @@ import (
 // lives in L3. The values come from BenchmarkGemmBlocking (gemm_calibrate_test.go).
 var (
 	gemmMC = 144
-	gemmKC = 256
+	gemmKC = 384
 	gemmNC = 4080
 )
 
@@ -18,8 +19,8 @@ var (
 // below gemmDirectMax a product runs as plain loops (no packing); below
 // gemmParallelMin it runs on the calling goroutine only.
 var (
-	gemmDirectMax   = 2048
-	gemmParallelMin = 1 << 17
+	gemmDirectMax   = 64
+	gemmParallelMin = 1 << 18
 )
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C on row-major float32 slices,
@@ -80,10 +81,10 @@ type gemmCtx struct {
 	betaNow        float32
 	packing        bool // which phase run(part) does: pack B or compute
 
-	bp    []float32   // packed KC×NC panel of B, shared by all parts
-	ap    [][]float32 // per part: packed MC×KC block of A
-	edges [][]float32 // per part: an MR×NR tile for partial tiles
-	wg    sync.WaitGroup
+	bp      []float32   // packed KC×NC panel of B, shared by all parts
+	ap      [][]float32 // per part: packed MC×KC block of A
+	edges   [][]float32 // per part: an MR×NR tile for partial tiles
+	pending atomic.Int32
 }
 
 var gemmCtxs struct {
@@ -114,8 +115,14 @@ func putGemmCtx(g *gemmCtx) {
 // columns of C, over KC steps of k (packing B once per step, shared by all
 // parts), then each part over its share of C (packing its own blocks of A).
 func (g *gemmCtx) blocked() {
+	// Split k into equal blocks of at most KC (rounded to 8 for the packers'
+	// transposes): k = 300 runs as 152 + 148, not 256 + 44.
+	kcStep := g.k
+	if blocks := (g.k + gemmKC - 1) / gemmKC; blocks > 1 {
+		kcStep = min(gemmKC, roundUp((g.k+blocks-1)/blocks, 8))
+	}
 	ncMax := min(g.n, gemmNC)
-	kcMax := min(g.k, gemmKC)
+	kcMax := kcStep
 	mcMax := roundUp(min(g.m, gemmMC), mr)
 	g.bp = grow(g.bp, kcMax*roundUp(ncMax, nr))
 	for len(g.ap) < g.threads {
@@ -127,16 +134,16 @@ func (g *gemmCtx) blocked() {
 	}
 	for jc := 0; jc < g.n; jc += gemmNC {
 		g.jc, g.nc = jc, min(gemmNC, g.n-jc)
-		for pc := 0; pc < g.k; pc += gemmKC {
-			g.pc, g.kc = pc, min(gemmKC, g.k-pc)
+		for pc := 0; pc < g.k; pc += kcStep {
+			g.pc, g.kc = pc, min(kcStep, g.k-pc)
 			g.betaNow = g.beta
 			if pc > 0 {
 				g.betaNow = 1
 			}
 			g.packing = true
-			workers.parallel(g, g.threads, &g.wg)
+			workers.parallel(g, g.threads, &g.pending)
 			g.packing = false
-			workers.parallel(g, g.threads, &g.wg)
+			workers.parallel(g, g.threads, &g.pending)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // GemmBatched runs batch independent GEMMs with the same shapes, the i-th on
@@ -30,7 +31,7 @@ func GemmBatched(transA, transB bool, batch, m, n, k int, alpha float32, a []flo
 	j := batchJobs.Get().(*batchJob)
 	*j = batchJob{transA: transA, transB: transB, batch: batch, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, lda: lda, strideA: strideA, b: b, ldb: ldb, strideB: strideB, c: c, ldc: ldc, strideC: strideC, parts: threads}
-	workers.parallel(j, threads, &j.wg)
+	workers.parallel(j, threads, &j.pending)
 	*j = batchJob{}
 	batchJobs.Put(j)
 }
@@ -44,7 +45,7 @@ type batchJob struct {
 	a, b, c                          []float32
 	lda, ldb, ldc                    int
 	strideA, strideB, strideC, parts int
-	wg                               sync.WaitGroup
+	pending                          atomic.Int32
 }
 
 var batchJobs = sync.Pool{New: func() any { return new(batchJob) }}

@@ -32,9 +32,9 @@ func BenchmarkGemmBlocking(b *testing.B) {
 	if !*calibrate {
 		b.Skip("calibration: run with -calibrate")
 	}
-	for _, n := range []int{512, 1024} {
-		for _, kc := range []int{128, 192, 256, 320, 384, 512} {
-			for _, mc := range []int{48, 72, 96, 144, 192, 288} {
+	for _, n := range []int{256, 512, 1024} {
+		for _, kc := range []int{128, 192, 256, 320, 384} {
+			for _, mc := range []int{72, 120, 144, 192, 240} {
 				b.Run(fmt.Sprintf("n=%d/kc=%d/mc=%d", n, kc, mc), func(b *testing.B) {
 					withTuning(b, mc, kc, gemmDirectMax, gemmParallelMin, 1)
 					benchGemm(b, false, false, n, n, n)

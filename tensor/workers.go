@@ -1,7 +1,9 @@
 package tensor
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // job is a piece of parallel work split into parts: run(part) does one part.
@@ -12,27 +14,38 @@ type job interface {
 }
 
 type task struct {
-	j    job
-	part int
-	wg   *sync.WaitGroup
+	j       job
+	part    int
+	pending *atomic.Int32
 }
 
 // workerPool is a set of persistent goroutines that run the parts of jobs.
 // Parallel kernels share one pool for the life of the process: no goroutine
 // is started per call.
+//
+// A GEMM hands out work twice per block of k, tens of microseconds apart, so
+// waking a parked goroutine each time (tens of microseconds on a VM) would
+// cost as much as the work. Instead a worker that runs out of tasks keeps
+// polling for a short while (spinPolls yields, some tens of microseconds)
+// before it parks, and the caller waits for its parts by yielding, never by
+// parking.
 type workerPool struct {
 	mu      sync.Mutex
 	started int
 	tasks   chan task
 }
 
+// spinPolls is how many times an idle worker yields and polls for a task
+// before it parks.
+const spinPolls = 200
+
 var workers = workerPool{tasks: make(chan task, 64)}
 
 // parallel runs j.run(0), …, j.run(parts-1) and returns when all are done.
-// Part 0 runs on the calling goroutine; the others go to the pool. wg must
-// be owned by the caller and idle; passing it in (instead of declaring one
-// here) keeps the call free of allocations.
-func (p *workerPool) parallel(j job, parts int, wg *sync.WaitGroup) {
+// Part 0 runs on the calling goroutine; the others go to the pool. pending
+// must be owned by the caller and zero; passing it in (instead of declaring
+// one here) keeps the call free of allocations.
+func (p *workerPool) parallel(j job, parts int, pending *atomic.Int32) {
 	if parts <= 1 {
 		if parts == 1 {
 			j.run(0)
@@ -40,12 +53,14 @@ func (p *workerPool) parallel(j job, parts int, wg *sync.WaitGroup) {
 		return
 	}
 	p.ensure(parts - 1)
-	wg.Add(parts - 1)
+	pending.Store(int32(parts - 1))
 	for i := 1; i < parts; i++ {
-		p.tasks <- task{j: j, part: i, wg: wg}
+		p.tasks <- task{j: j, part: i, pending: pending}
 	}
 	j.run(0)
-	wg.Wait()
+	for pending.Load() > 0 {
+		runtime.Gosched()
+	}
 }
 
 // ensure starts workers until at least n run.
@@ -59,8 +74,25 @@ func (p *workerPool) ensure(n int) {
 }
 
 func (p *workerPool) loop() {
-	for t := range p.tasks {
+	for {
+		t, ok := p.poll()
+		if !ok {
+			t = <-p.tasks
+		}
 		t.j.run(t.part)
-		t.wg.Done()
+		t.pending.Add(-1)
 	}
+}
+
+// poll looks for a task spinPolls times, yielding between looks.
+func (p *workerPool) poll() (task, bool) {
+	for range spinPolls {
+		select {
+		case t := <-p.tasks:
+			return t, true
+		default:
+			runtime.Gosched()
+		}
+	}
+	return task{}, false
 }
