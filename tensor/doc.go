@@ -24,6 +24,13 @@
 // functions (Add(x, y) and so on) allocate a fresh result. Unless an op says
 // otherwise, z may alias x or y when it has the same shape.
 //
+// # Memory
+//
+// Pool is a free list of tensor storage by power-of-two capacity: the
+// autograd tape hands its intermediates back to one after backward, so a loop
+// of training steps runs in flat memory. (It holds buffers; the goroutines
+// that run parallel kernels are a separate, internal worker pool.)
+//
 // # Errors
 //
 // Shape mismatches and bad indices are programmer errors: they panic with a
