@@ -13,12 +13,24 @@ func (z *Tensor) MatMul(x, y *Tensor) *Tensor { return z.MatMulTrans(x, false, y
 // GEMM's transpose flags. Shapes are those of MatMul after op: with transY,
 // y is [N, K] (a PyTorch Linear weight [out, in]).
 func (z *Tensor) MatMulTrans(x *Tensor, transX bool, y *Tensor, transY bool) *Tensor {
-	p := matmulPlan("MatMul", x, transX, y, transY)
+	return z.matmul("MatMul", x, transX, y, transY, 0)
+}
+
+// AddMatMulTrans adds op(x)·op(y) to z and returns z: the accumulating form
+// of MatMulTrans (GEMM with beta = 1), for gradients that add up. Shapes are
+// those of MatMulTrans.
+func (z *Tensor) AddMatMulTrans(x *Tensor, transX bool, y *Tensor, transY bool) *Tensor {
+	return z.matmul("AddMatMul", x, transX, y, transY, 1)
+}
+
+// matmul sets z = op(x)·op(y) + beta·z.
+func (z *Tensor) matmul(op string, x *Tensor, transX bool, y *Tensor, transY bool, beta float32) *Tensor {
+	p := matmulPlan(op, x, transX, y, transY)
 	if !p.fits(z.shape) {
-		panic(&ShapeError{Op: "MatMul", Msg: fmt.Sprintf("destination %v; want %v for %v·%v", z.shape, p.out(), x.shape, y.shape)})
+		panic(&ShapeError{Op: op, Msg: fmt.Sprintf("destination %v; want %v for %v·%v", z.shape, p.out(), x.shape, y.shape)})
 	}
 	if len(z.data) > 0 && (&z.data[0] == &x.data[0] || &z.data[0] == &y.data[0]) {
-		panic(&ShapeError{Op: "MatMul", Msg: "destination shares memory with an operand"})
+		panic(&ShapeError{Op: op, Msg: "destination shares memory with an operand"})
 	}
 	lda, ldb := p.k, p.n
 	if transX {
@@ -30,13 +42,13 @@ func (z *Tensor) MatMulTrans(x *Tensor, transX bool, y *Tensor, transY bool) *Te
 	if p.sharedY {
 		if !transX {
 			// [batch·M, K]·[K, N] is one GEMM.
-			Gemm(false, transY, p.batch*p.m, p.n, p.k, 1, x.data, lda, y.data, ldb, 0, z.data, p.n)
+			Gemm(false, transY, p.batch*p.m, p.n, p.k, 1, x.data, lda, y.data, ldb, beta, z.data, p.n)
 			return z
 		}
-		GemmBatched(true, transY, p.batch, p.m, p.n, p.k, 1, x.data, lda, p.m*p.k, y.data, ldb, 0, 0, z.data, p.n, p.m*p.n)
+		GemmBatched(true, transY, p.batch, p.m, p.n, p.k, 1, x.data, lda, p.m*p.k, y.data, ldb, 0, beta, z.data, p.n, p.m*p.n)
 		return z
 	}
-	GemmBatched(transX, transY, p.batch, p.m, p.n, p.k, 1, x.data, lda, p.m*p.k, y.data, ldb, p.k*p.n, 0, z.data, p.n, p.m*p.n)
+	GemmBatched(transX, transY, p.batch, p.m, p.n, p.k, 1, x.data, lda, p.m*p.k, y.data, ldb, p.k*p.n, beta, z.data, p.n, p.m*p.n)
 	return z
 }
 

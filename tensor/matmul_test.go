@@ -132,3 +132,27 @@ func TestMatMulAllocatesNothing(t *testing.T) {
 		t.Errorf("z.MatMulTrans allocates %v times per call; want 0", allocs)
 	}
 }
+
+func TestAddMatMulTrans(t *testing.T) {
+	x, y := Randn(1, 0, 1, 2, 5, 3), Randn(2, 0, 1, 4, 3)
+	z := Randn(3, 0, 1, 2, 5, 4)
+	want := Add(z, naiveMatMul(x, false, y, true))
+	z.AddMatMulTrans(x, false, y, true)
+	for i := range z.data {
+		if math.Abs(float64(z.data[i]-want.data[i])) > 1e-5 {
+			t.Fatalf("AddMatMulTrans[%d] = %v; want %v", i, z.data[i], want.data[i])
+		}
+	}
+}
+
+func TestAddSumTo(t *testing.T) {
+	x := Randn(4, 0, 1, 2, 3, 4)
+	z := Ones(3, 1)
+	want := Add(Ones(3, 1), SumTo(x, 3, 1))
+	z.AddSumTo(x)
+	for i := range z.data {
+		if math.Abs(float64(z.data[i]-want.data[i])) > 1e-5 {
+			t.Fatalf("AddSumTo[%d] = %v; want %v", i, z.data[i], want.data[i])
+		}
+	}
+}

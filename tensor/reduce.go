@@ -314,6 +314,21 @@ func (z *Tensor) SumTo(x *Tensor) *Tensor {
 	return z
 }
 
+// AddSumTo adds x summed down to z's shape into z and returns z: the
+// accumulating form of SumTo, for gradients that add up.
+func (z *Tensor) AddSumTo(x *Tensor) *Tensor {
+	if !broadcastsTo(z.shape, x.shape) {
+		panic(&ShapeError{Op: "AddSumTo", Msg: fmt.Sprintf("shape %v does not broadcast to %v", z.shape, x.shape)})
+	}
+	if len(x.data) == 0 {
+		return z
+	}
+	var sb, xb, zb [planDims]int
+	shape, xs, zs := broadcastPlan("AddSumTo", x.shape, x.shape, z.shape, sb[:0], xb[:0], zb[:0])
+	sumToRec(z.data, x.data, shape, xs, zs, true)
+	return z
+}
+
 // SumTo returns x summed down to the given shape, which must broadcast to
 // x's shape; see the method form.
 func SumTo(x *Tensor, shape ...int) *Tensor { return New(shape...).SumTo(x) }
