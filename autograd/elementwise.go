@@ -1,0 +1,245 @@
+package autograd
+
+import (
+	"math"
+
+	"github.com/tapegrad/tapegrad/tensor"
+)
+
+// Add returns a + b with NumPy broadcasting; the result has the broadcast
+// shape. The gradient of each input is the result's gradient summed back to
+// the input's shape.
+func (tp *Tape) Add(a, b *Value) *Value {
+	out := tp.result(tp.alloc(broadcastShape(a, b)...).Add(a.Data, b.Data), tp.needsGrad(a, b))
+	if !out.requiresGrad {
+		return out
+	}
+	tp.record("add", out, func(g *tensor.Tensor) {
+		if a.requiresGrad {
+			tp.gradOf(a).AddSumTo(g)
+		}
+		if b.requiresGrad {
+			tp.gradOf(b).AddSumTo(g)
+		}
+	})
+	return out
+}
+
+// Sub returns a − b with broadcasting.
+func (tp *Tape) Sub(a, b *Value) *Value {
+	out := tp.result(tp.alloc(broadcastShape(a, b)...).Sub(a.Data, b.Data), tp.needsGrad(a, b))
+	if !out.requiresGrad {
+		return out
+	}
+	tp.record("sub", out, func(g *tensor.Tensor) {
+		if a.requiresGrad {
+			tp.gradOf(a).AddSumTo(g)
+		}
+		if b.requiresGrad {
+			neg := tp.pool.GetUninit(g.Shape()...).Neg(g)
+			tp.gradOf(b).AddSumTo(neg)
+			tp.pool.Put(neg)
+		}
+	})
+	return out
+}
+
+// Mul returns a·b elementwise with broadcasting.
+func (tp *Tape) Mul(a, b *Value) *Value {
+	out := tp.result(tp.alloc(broadcastShape(a, b)...).Mul(a.Data, b.Data), tp.needsGrad(a, b))
+	if !out.requiresGrad {
+		return out
+	}
+	tp.record("mul", out, func(g *tensor.Tensor) {
+		tmp := tp.pool.GetUninit(g.Shape()...)
+		if a.requiresGrad { // da = g·b
+			tp.gradOf(a).AddSumTo(tmp.Mul(g, b.Data))
+		}
+		if b.requiresGrad { // db = g·a
+			tp.gradOf(b).AddSumTo(tmp.Mul(g, a.Data))
+		}
+		tp.pool.Put(tmp)
+	})
+	return out
+}
+
+// Div returns a / b elementwise with broadcasting.
+func (tp *Tape) Div(a, b *Value) *Value {
+	out := tp.result(tp.alloc(broadcastShape(a, b)...).Div(a.Data, b.Data), tp.needsGrad(a, b))
+	if !out.requiresGrad {
+		return out
+	}
+	y := out.Data
+	tp.record("div", out, func(g *tensor.Tensor) {
+		tmp := tp.pool.GetUninit(g.Shape()...)
+		tmp.Div(g, b.Data) // g / b
+		if a.requiresGrad {
+			tp.gradOf(a).AddSumTo(tmp)
+		}
+		if b.requiresGrad { // db = −g·a/b² = −(g/b)·y
+			tmp.Mul(tmp, y)
+			tmp.Neg(tmp)
+			tp.gradOf(b).AddSumTo(tmp)
+		}
+		tp.pool.Put(tmp)
+	})
+	return out
+}
+
+// broadcastShape returns the shape of a binary op's result, panicking with
+// tensor's *ShapeError when the shapes do not broadcast.
+func broadcastShape(a, b *Value) []int {
+	s, err := tensor.BroadcastShape(a.Shape(), b.Shape())
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Scale returns s·x.
+func (tp *Tape) Scale(x *Value, s float32) *Value {
+	return tp.unary("scale", x, func(y, x []float32) {
+		for i, v := range x {
+			y[i] = s * v
+		}
+	}, func(dx, g, x, y []float32) {
+		for i := range dx {
+			dx[i] += s * g[i]
+		}
+	})
+}
+
+// AddScalar returns x + s.
+func (tp *Tape) AddScalar(x *Value, s float32) *Value {
+	return tp.unary("add_scalar", x, func(y, x []float32) {
+		for i, v := range x {
+			y[i] = v + s
+		}
+	}, func(dx, g, x, y []float32) {
+		for i := range dx {
+			dx[i] += g[i]
+		}
+	})
+}
+
+// Neg returns −x.
+func (tp *Tape) Neg(x *Value) *Value { return tp.Scale(x, -1) }
+
+// Exp returns eˣ elementwise; d/dx = y.
+func (tp *Tape) Exp(x *Value) *Value {
+	return tp.unaryT("exp", x, (*tensor.Tensor).Exp, func(dx, g, x, y []float32) {
+		for i := range dx {
+			dx[i] += g[i] * y[i]
+		}
+	})
+}
+
+// Log returns ln x elementwise; d/dx = 1/x.
+func (tp *Tape) Log(x *Value) *Value {
+	return tp.unaryT("log", x, (*tensor.Tensor).Log, func(dx, g, x, y []float32) {
+		for i := range dx {
+			dx[i] += g[i] / x[i]
+		}
+	})
+}
+
+// Tanh returns tanh x elementwise; d/dx = 1 − y².
+func (tp *Tape) Tanh(x *Value) *Value {
+	return tp.unaryT("tanh", x, (*tensor.Tensor).Tanh, func(dx, g, x, y []float32) {
+		for i := range dx {
+			dx[i] += g[i] * (1 - y[i]*y[i])
+		}
+	})
+}
+
+// Sigmoid returns 1/(1+e⁻ˣ) elementwise; d/dx = y(1 − y).
+func (tp *Tape) Sigmoid(x *Value) *Value {
+	return tp.unaryT("sigmoid", x, (*tensor.Tensor).Sigmoid, func(dx, g, x, y []float32) {
+		for i := range dx {
+			dx[i] += g[i] * y[i] * (1 - y[i])
+		}
+	})
+}
+
+// Relu returns max(x, 0) elementwise; d/dx = 1 where x > 0, else 0.
+func (tp *Tape) Relu(x *Value) *Value {
+	return tp.unaryT("relu", x, (*tensor.Tensor).Relu, func(dx, g, x, y []float32) {
+		for i := range dx {
+			if x[i] > 0 {
+				dx[i] += g[i]
+			}
+		}
+	})
+}
+
+// Silu returns x·σ(x) elementwise; d/dx = σ(x)(1 + x(1 − σ(x))).
+func (tp *Tape) Silu(x *Value) *Value {
+	return tp.unaryT("silu", x, (*tensor.Tensor).Silu, func(dx, g, x, y []float32) {
+		for i := range dx {
+			xi := float64(x[i])
+			s := sigmoid(xi)
+			dx[i] += g[i] * float32(s*(1+xi*(1-s)))
+		}
+	})
+}
+
+// Gelu returns the exact GELU, x·Φ(x) with Φ the normal CDF;
+// d/dx = Φ(x) + x·φ(x).
+func (tp *Tape) Gelu(x *Value) *Value {
+	return tp.unaryT("gelu", x, (*tensor.Tensor).GeluErf, func(dx, g, x, y []float32) {
+		for i := range dx {
+			xi := float64(x[i])
+			cdf := 0.5 * math.Erfc(-xi/math.Sqrt2)
+			pdf := math.Exp(-0.5*xi*xi) / math.Sqrt(2*math.Pi)
+			dx[i] += g[i] * float32(cdf+xi*pdf)
+		}
+	})
+}
+
+// GeluTanh returns GELU's tanh approximation,
+// 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))).
+func (tp *Tape) GeluTanh(x *Value) *Value {
+	return tp.unaryT("gelu_tanh", x, (*tensor.Tensor).GeluTanh, func(dx, g, x, y []float32) {
+		const c = 0.7978845608028654 // √(2/π)
+		for i := range dx {
+			xi := float64(x[i])
+			t := math.Tanh(c * (xi + 0.044715*xi*xi*xi))
+			d := 0.5*(1+t) + 0.5*xi*(1-t*t)*c*(1+3*0.044715*xi*xi)
+			dx[i] += g[i] * float32(d)
+		}
+	})
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// unaryT is unary for ops that have a tensor kernel in destination form.
+func (tp *Tape) unaryT(name string, x *Value, forward func(z, x *tensor.Tensor) *tensor.Tensor, backward func(dx, g, x, y []float32)) *Value {
+	out := tp.result(forward(tp.alloc(x.Shape()...), x.Data), tp.needsGrad(x))
+	tp.recordUnary(name, x, out, backward)
+	return out
+}
+
+// unary runs an elementwise op given as a loop over slices, and records its
+// gradient rule: backward adds into dx the gradient given g, x and y.
+func (tp *Tape) unary(name string, x *Value, forward func(y, x []float32), backward func(dx, g, x, y []float32)) *Value {
+	y := tp.alloc(x.Shape()...)
+	forward(y.Data(), x.Data.Data())
+	out := tp.result(y, tp.needsGrad(x))
+	tp.recordUnary(name, x, out, backward)
+	return out
+}
+
+func (tp *Tape) recordUnary(name string, x, out *Value, backward func(dx, g, x, y []float32)) {
+	if !out.requiresGrad {
+		return
+	}
+	tp.record(name, out, func(g *tensor.Tensor) {
+		backward(tp.gradOf(x).Data(), g.Data(), x.Data.Data(), out.Data.Data())
+	})
+}
