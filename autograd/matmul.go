@@ -26,17 +26,20 @@ func (tp *Tape) MatMulTrans(a *Value, transA bool, b *Value, transB bool) *Value
 	}
 	tp.record("matmul", out, func(g *tensor.Tensor) {
 		A, B := a.Data, b.Data
+		shared := B.Dims() == 2 && A.Dims() > 2
 		if a.requiresGrad {
 			dA := tp.gradOf(a)
-			if !transA {
+			switch {
+			case !transA:
 				dA.AddMatMulTrans(g, false, B, !transB) // G·op(B)ᵀ
-			} else {
+			case shared:
+				forEachMatrix(dA, g, func(dAi, gi *tensor.Tensor) { dAi.AddMatMulTrans(B, transB, gi, true) })
+			default:
 				dA.AddMatMulTrans(B, transB, g, true) // op(B)·Gᵀ
 			}
 		}
 		if b.requiresGrad {
 			dB := tp.gradOf(b)
-			shared := B.Dims() == 2 && A.Dims() > 2
 			switch {
 			case shared && !transA:
 				// Flatten the batch: A is [R, K] and G is [R, N] with R = batch·M.
@@ -47,8 +50,10 @@ func (tp *Tape) MatMulTrans(a *Value, transA bool, b *Value, transB bool) *Value
 				} else {
 					dB.AddMatMulTrans(G2, true, A2, false)
 				}
+			case shared && !transB:
+				forEachMatrix(A, g, func(Ai, gi *tensor.Tensor) { dB.AddMatMulTrans(Ai, false, gi, false) }) // Σ A·G
 			case shared:
-				tp.sharedTransAGrad(dB, A, g, transB)
+				forEachMatrix(A, g, func(Ai, gi *tensor.Tensor) { dB.AddMatMulTrans(gi, true, Ai, true) }) // Σ Gᵀ·Aᵀ
 			case !transB:
 				dB.AddMatMulTrans(A, !transA, g, false) // op(A)ᵀ·G
 			default:
@@ -59,20 +64,13 @@ func (tp *Tape) MatMulTrans(a *Value, transA bool, b *Value, transB bool) *Value
 	return out
 }
 
-// sharedTransAGrad adds Σ_batch of a 2-D b's gradient when a is batched and
-// transposed: A is [batch, K, M] and G is [batch, M, N].
-func (tp *Tape) sharedTransAGrad(dB, A, g *tensor.Tensor, transB bool) {
-	k, m, n := A.Dim(-2), A.Dim(-1), g.Dim(-1)
-	batch := A.Numel() / (k * m)
-	Ad, Gd := A.Data(), g.Data()
-	for i := range batch {
-		Ai := tensor.FromSlice(Ad[i*k*m:(i+1)*k*m], k, m)
-		Gi := tensor.FromSlice(Gd[i*m*n:(i+1)*m*n], m, n)
-		if !transB {
-			dB.AddMatMulTrans(Ai, false, Gi, false) // op(A)ᵀ·G = A·G
-		} else {
-			dB.AddMatMulTrans(Gi, true, Ai, true) // Gᵀ·op(A) = Gᵀ·Aᵀ
-		}
+// forEachMatrix calls fn on the matching matrices of two batched tensors
+// [..., R, C] (views of their last two axes, sharing memory).
+func forEachMatrix(x, y *tensor.Tensor, fn func(xi, yi *tensor.Tensor)) {
+	xr, xc, yr, yc := x.Dim(-2), x.Dim(-1), y.Dim(-2), y.Dim(-1)
+	xd, yd := x.Data(), y.Data()
+	for i := range x.Numel() / (xr * xc) {
+		fn(tensor.FromSlice(xd[i*xr*xc:(i+1)*xr*xc], xr, xc), tensor.FromSlice(yd[i*yr*yc:(i+1)*yr*yc], yr, yc))
 	}
 }
 
