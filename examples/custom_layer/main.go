@@ -83,7 +83,9 @@ func NewNet(seed uint64) *Net {
 	}
 }
 
-func (n *Net) Params() []*autograd.Value { return []*autograd.Value{n.W1, n.B1, n.W2, n.B2, n.Act.Slope} }
+func (n *Net) Params() []*autograd.Value {
+	return []*autograd.Value{n.W1, n.B1, n.W2, n.B2, n.Act.Slope}
+}
 
 // Logits maps points x [N, 2] to class scores [N, 2].
 func (n *Net) Logits(tp *autograd.Tape, x *autograd.Value) *autograd.Value {
