@@ -248,3 +248,26 @@ func TestGemmAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelForNested runs GEMMs big enough to go parallel inside
+// ParallelFor: the waiting goroutines must help, not deadlock.
+func TestParallelForNested(t *testing.T) {
+	prev := SetMaxThreads(2)
+	defer SetMaxThreads(prev)
+	const n = 96
+	r := rand.New(rand.NewPCG(31, 32))
+	a, b := randFloats(r, 4*n*n), randFloats(r, n*n)
+	got := make([]float32, 4*n*n)
+	ParallelFor(4, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			Gemm(false, false, n, n, n, 1, a[i*n*n:], n, b, n, 0, got[i*n*n:], n)
+		}
+	})
+	want := make([]float32, 4*n*n)
+	naiveGemm(false, false, 4*n, n, n, 1, a, n, b, n, 0, want, n)
+	for i := range got {
+		if math.Abs(float64(got[i]-want[i])) > 1e-3 {
+			t.Fatalf("c[%d] = %v; want %v", i, got[i], want[i])
+		}
+	}
+}

@@ -39,6 +39,11 @@ type PoolStats struct {
 	Puts    int64 // buffers taken back
 	Buffers int   // buffers in the pool now
 	Bytes   int64 // their total capacity in bytes
+
+	// Lent is the capacity in bytes of the buffers handed out by Get and
+	// GetUninit and not yet Put back; PeakLent is its high-water mark (see
+	// ResetPeak): the peak memory of the work that draws from the pool.
+	Lent, PeakLent int64
 }
 
 // PoolError is the panic value of Pool.Put given a buffer the pool already
@@ -97,6 +102,7 @@ func (p *Pool) get(op string, shape []int) (t *Tensor, hit bool) {
 	} else {
 		p.stats.Misses++
 	}
+	p.lend(4 << c)
 	p.mu.Unlock()
 	if buf == nil {
 		return &Tensor{shape: cloneInts(shape), data: make([]float32, n, 1<<c)}, false
@@ -129,8 +135,23 @@ func (p *Pool) Put(t *Tensor) {
 	p.held[&buf[0]] = struct{}{}
 	p.free[c] = append(p.free[c], buf)
 	p.stats.Puts++
+	p.stats.Lent = max(0, p.stats.Lent-4*int64(len(buf)))
 	p.stats.Buffers++
 	p.stats.Bytes += 4 * int64(len(buf))
+}
+
+// lend counts bytes handed out by Get; the caller holds p.mu.
+func (p *Pool) lend(bytes int64) {
+	p.stats.Lent += bytes
+	p.stats.PeakLent = max(p.stats.PeakLent, p.stats.Lent)
+}
+
+// ResetPeak sets the high-water mark PeakLent to what is lent now, to
+// measure the peak of the work that follows.
+func (p *Pool) ResetPeak() {
+	p.mu.Lock()
+	p.stats.PeakLent = p.stats.Lent
+	p.mu.Unlock()
 }
 
 // Stats returns the pool's counters.

@@ -7,8 +7,9 @@ import (
 )
 
 // job is a piece of parallel work split into parts: run(part) does one part.
-// A job's run must never dispatch to the pool itself (workers only run leaf
-// work), which is what keeps nested use free of deadlocks.
+// A part may itself run parallel work (a GEMM inside ParallelFor): a
+// goroutine waiting for its parts runs queued tasks meanwhile, so nested use
+// cannot deadlock.
 type job interface {
 	run(part int)
 }
@@ -27,8 +28,8 @@ type task struct {
 // waking a parked goroutine each time (tens of microseconds on a VM) would
 // cost as much as the work. Instead a worker that runs out of tasks keeps
 // polling for a short while (spinPolls yields, some tens of microseconds)
-// before it parks, and the caller waits for its parts by yielding, never by
-// parking.
+// before it parks, and the caller waits for its parts by running queued
+// tasks or yielding, never by parking.
 type workerPool struct {
 	mu      sync.Mutex
 	started int
@@ -59,7 +60,13 @@ func (p *workerPool) parallel(j job, parts int, pending *atomic.Int32) {
 	}
 	j.run(0)
 	for pending.Load() > 0 {
-		runtime.Gosched()
+		select {
+		case t := <-p.tasks: // help: this may be a part of ours or of another job
+			t.j.run(t.part)
+			t.pending.Add(-1)
+		default:
+			runtime.Gosched()
+		}
 	}
 }
 
@@ -95,4 +102,31 @@ func (p *workerPool) poll() (task, bool) {
 		}
 	}
 	return task{}, false
+}
+
+// ParallelFor splits [0, n) into at most MaxThreads contiguous chunks and
+// runs body(lo, hi) on each, on the persistent worker pool, returning when
+// all are done. Chunks run concurrently, so body must only write what its
+// chunk owns. body may call parallel kernels such as Gemm.
+func ParallelFor(n int, body func(lo, hi int)) {
+	parts := min(n, MaxThreads())
+	if parts <= 1 {
+		if n > 0 {
+			body(0, n)
+		}
+		return
+	}
+	j := &forJob{n: n, parts: parts, body: body}
+	workers.parallel(j, parts, &j.pending)
+}
+
+type forJob struct {
+	n, parts int
+	body     func(lo, hi int)
+	pending  atomic.Int32
+}
+
+func (j *forJob) run(part int) {
+	lo, hi := share(j.n, j.parts, part)
+	j.body(lo, hi)
 }
