@@ -18,7 +18,7 @@ func TestPoolReuse(t *testing.T) {
 	if a.Numel() != 0 || a.Dims() != 0 {
 		t.Errorf("after Put the tensor is %v; want empty", a)
 	}
-	if s := p.Stats(); s != (PoolStats{Misses: 1, Puts: 1, Buffers: 1, Bytes: 64}) {
+	if s := p.Stats(); s != (PoolStats{Misses: 1, Puts: 1, Buffers: 1, Bytes: 64, Lent: 0, PeakLent: 64}) {
 		t.Errorf("Stats after Get, Put = %+v", s)
 	}
 	b := p.Get(4, 4) // same bucket: reuses a's storage, zeroed
