@@ -1,0 +1,65 @@
+package nn
+
+import (
+	"math"
+
+	"github.com/tapegrad/tapegrad/autograd"
+)
+
+// MultiHeadAttention is causal self-attention: c_attn projects x [B, T, C]
+// to q, k, v (in that order along the last axis), each is split into H heads
+// [B, H, T, D], q and k are rotated by RoPE when enabled, the heads attend
+// causally (one fused op, softmax(q·kᵀ/√D)·v), and c_proj mixes the heads.
+type MultiHeadAttention struct {
+	CAttn     *Linear // [3C, C]
+	CProj     *Linear // [C, C]
+	NHead     int
+	RoPE      bool
+	RoPEBase  float64
+	ResidDrop *Dropout
+}
+
+// NewMultiHeadAttention returns the attention of a block of c; c_proj's
+// weights are drawn with projStd.
+func NewMultiHeadAttention(c Config, projStd float32, next func() uint64) *MultiHeadAttention {
+	return &MultiHeadAttention{
+		CAttn:     NewLinear(LinearConfig{In: c.NEmbd, Out: 3 * c.NEmbd, Bias: c.Bias, Seed: next()}),
+		CProj:     NewLinear(LinearConfig{In: c.NEmbd, Out: c.NEmbd, Bias: c.Bias, Std: projStd, Seed: next()}),
+		NHead:     c.NHead,
+		RoPE:      c.RoPE,
+		RoPEBase:  c.RoPEBase,
+		ResidDrop: &Dropout{P: c.Dropout, Seed: next()},
+	}
+}
+
+// Forward maps x [B, T, C] to [B, T, C]; positions start at pos0.
+func (a *MultiHeadAttention) Forward(tp *autograd.Tape, x *autograd.Value, pos0 int) *autograd.Value {
+	s := x.Shape()
+	b, t, c := s[0], s[1], s[2]
+	q, k, v := a.heads(tp, a.CAttn.Forward(tp, x), pos0)
+	y := tp.CausalAttention(q, k, v, float32(1/math.Sqrt(float64(c/a.NHead))))
+	y = tp.Reshape(tp.Permute(y, 0, 2, 1, 3), b, t, c) // [B, T, H, D] → [B, T, C]
+	return a.ResidDrop.Forward(tp, a.CProj.Forward(tp, y))
+}
+
+// heads splits qkv [B, T, 3C] into q, k, v [B, H, T, D], RoPE applied to q
+// and k at positions pos0….
+func (a *MultiHeadAttention) heads(tp *autograd.Tape, qkv *autograd.Value, pos0 int) (q, k, v *autograd.Value) {
+	s := qkv.Shape()
+	b, t, c := s[0], s[1], s[2]/3
+	h := a.NHead
+	parts := tp.Split(qkv, -1, c, c, c)
+	for i, p := range parts {
+		parts[i] = tp.Permute(tp.Reshape(p, b, t, h, c/h), 0, 2, 1, 3)
+	}
+	q, k, v = parts[0], parts[1], parts[2]
+	if a.RoPE {
+		q, k = tp.RoPE(q, a.RoPEBase, pos0), tp.RoPE(k, a.RoPEBase, pos0)
+	}
+	return q, k, v
+}
+
+// Params returns c_attn and c_proj parameters.
+func (a *MultiHeadAttention) Params() []Param {
+	return append(prefixed("c_attn", a.CAttn), prefixed("c_proj", a.CProj)...)
+}
