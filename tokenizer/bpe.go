@@ -27,8 +27,9 @@ type BPE struct {
 	patternSource string  // the pattern as a file spelled it; written back
 	source        source
 
-	tokens []string   // id → bytes (special tokens: their text); "" = no such id
-	byteID [256]int32 // the id of each single byte
+	tokens    []string   // id → bytes of ordinary tokens; "" = no such id
+	vocabSize int        // one more than the largest id, special tokens included
+	byteID    [256]int32 // the id of each single byte
 
 	// merges maps a pair of ids (left<<32 | right) to rank<<32 | id of the
 	// token they merge into.
@@ -192,31 +193,29 @@ func (t *BPE) setByteIDs() error {
 	return nil
 }
 
-// setSpecial adds the special tokens to the vocabulary.
+// setSpecial sets the special tokens. Their ids may lie anywhere outside
+// the ordinary tokens' ids (minbpe's tests give a 320-token vocabulary
+// cl100k's special ids).
 func (t *BPE) setSpecial(special map[string]int) error {
 	t.special = make(map[string]int, len(special))
 	t.specialByID = make(map[int]string, len(special))
-	maxID := len(t.tokens) - 1
-	for s, id := range special {
-		if s == "" {
-			return fmt.Errorf("tokenizer: special token %d has empty text", id)
-		}
-		if id < 0 || id >= len(t.tokens)+len(special)+maxGap || id >= 1<<31-1 {
-			return fmt.Errorf("tokenizer: special token %q has id %d, out of range", s, id)
-		}
-		maxID = max(maxID, id)
-	}
-	if maxID >= len(t.tokens) {
-		t.tokens = append(t.tokens, make([]string, maxID+1-len(t.tokens))...)
-	}
+	t.vocabSize = len(t.tokens)
 	for _, s := range slices.Sorted(maps.Keys(special)) {
 		id := special[s]
-		if t.tokens[id] != "" {
+		switch {
+		case s == "":
+			return fmt.Errorf("tokenizer: special token %d has empty text", id)
+		case id < 0 || id >= 1<<31-1:
+			return fmt.Errorf("tokenizer: special token %q has id %d, out of range", s, id)
+		case id < len(t.tokens) && t.tokens[id] != "":
 			return fmt.Errorf("tokenizer: special token %q has id %d, which is already the token %q", s, id, t.tokens[id])
 		}
-		t.tokens[id] = s
+		if prev, dup := t.specialByID[id]; dup {
+			return fmt.Errorf("tokenizer: special tokens %q and %q share id %d", prev, s, id)
+		}
 		t.special[s] = id
 		t.specialByID[id] = s
+		t.vocabSize = max(t.vocabSize, id+1)
 	}
 	t.specialList = slices.SortedFunc(maps.Keys(t.special), func(a, b string) int {
 		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
@@ -231,7 +230,7 @@ func (t *BPE) Name() string { return t.name }
 func (t *BPE) Pattern() Pattern { return t.pattern }
 
 // VocabSize returns one more than the largest id, special tokens included.
-func (t *BPE) VocabSize() int { return len(t.tokens) }
+func (t *BPE) VocabSize() int { return t.vocabSize }
 
 // SpecialTokens returns the special tokens' ids by text. The caller may not
 // change the map.
@@ -240,10 +239,11 @@ func (t *BPE) SpecialTokens() map[string]int { return t.special }
 // Token returns the bytes of the token id (a special token's text) and
 // whether id is in the vocabulary.
 func (t *BPE) Token(id int) (string, bool) {
-	if id < 0 || id >= len(t.tokens) || t.tokens[id] == "" {
-		return "", false
+	if id >= 0 && id < len(t.tokens) && t.tokens[id] != "" {
+		return t.tokens[id], true
 	}
-	return t.tokens[id], true
+	s, ok := t.specialByID[id]
+	return s, ok
 }
 
 // Merges returns minbpe's merges: pairs of ids, merge i making id 256+i. It
@@ -270,10 +270,15 @@ func (t *BPE) Decode(ids []int) (string, error) {
 // before it are appended.
 func (t *BPE) AppendDecode(dst []byte, ids []int) ([]byte, error) {
 	for _, id := range ids {
-		if id < 0 || id >= len(t.tokens) || t.tokens[id] == "" {
-			return dst, fmt.Errorf("tokenizer: decode: id %d is not in the vocabulary (size %d)", id, len(t.tokens))
+		if uint(id) < uint(len(t.tokens)) && t.tokens[id] != "" {
+			dst = append(dst, t.tokens[id]...)
+			continue
 		}
-		dst = append(dst, t.tokens[id]...)
+		s, ok := t.specialByID[id]
+		if !ok {
+			return dst, fmt.Errorf("tokenizer: decode: id %d is not in the vocabulary (size %d)", id, t.vocabSize)
+		}
+		dst = append(dst, s...)
 	}
 	return dst, nil
 }
