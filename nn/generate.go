@@ -91,14 +91,14 @@ func (g *GPT) LastLogits(context []int) []float32 {
 // values [H, BlockSize, D], preallocated. Its memory is flat from token to
 // token. A Decoder holds one sequence and is not safe for concurrent use.
 type Decoder struct {
-	g        *GPT
-	tp       *autograd.Tape
-	k, v     []*tensor.Tensor // per layer [H, BlockSize, D]
-	n        int              // positions in the cache
-	pos      int              // absolute position of the next token
-	history  []int            // the tokens in the cache (to re-run a window)
-	logits   []float32
-	scores   []float32
+	g       *GPT
+	tp      *autograd.Tape
+	k, v    []*tensor.Tensor // per layer [H, BlockSize, D]
+	n       int              // positions in the cache
+	pos     int              // absolute position of the next token
+	history []int            // the tokens in the cache (to re-run a window)
+	logits  []float32
+	scores  []float32
 }
 
 // NewDecoder returns a decoder with an empty cache.
