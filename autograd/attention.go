@@ -1,25 +1,22 @@
 package autograd
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/tapegrad/tapegrad/tensor"
 )
 
-// CausalAttention returns softmax(q·kᵀ·scale + causal mask)·v for q, k, v
-// [B, H, T, D]: position t attends to positions 0…t. The result is
-// [B, H, T, D]. It is one fused op on batched GEMMs over the B·H heads that
-// saves the attention probabilities [B·H, T, T] for backward:
+// CausalAttentionNaive is the reference for CausalAttention: the same
+// result, softmax(q·kᵀ·scale + causal mask)·v for q, k, v [B, H, T, D], by
+// the simple method, kept for tests and benchmarks. It is one fused op on
+// batched GEMMs over the B·H heads that materialises and saves the attention
+// probabilities [B·H, T, T] for backward, so its memory is O(T²) per head:
 //
 //	dV += Pᵀ·dO,  dP = dO·vᵀ,  dS = P∘(dP − rowsum(dP∘P)),
 //	dQ += scale·dS·k,  dK += scale·dSᵀ·q.
-func (tp *Tape) CausalAttention(q, k, v *Value, scale float32) *Value {
-	s := q.Shape()
-	if len(s) != 4 || !q.Data.SameShape(k.Data) || !q.Data.SameShape(v.Data) {
-		panic(&tensor.ShapeError{Op: "CausalAttention", Msg: fmt.Sprintf("q %v, k %v, v %v; want three equal [B, H, T, D]", s, k.Shape(), v.Shape())})
-	}
-	return tp.Apply("causal_attention", &causalAttention{scale: scale}, q, k, v)
+func (tp *Tape) CausalAttentionNaive(q, k, v *Value, scale float32) *Value {
+	checkAttention("CausalAttentionNaive", q, k, v)
+	return tp.Apply("causal_attention_naive", &causalAttention{scale: scale}, q, k, v)
 }
 
 type causalAttention struct {

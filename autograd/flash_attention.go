@@ -1,0 +1,246 @@
+package autograd
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tapegrad/tapegrad/tensor"
+)
+
+// Query and key block sizes of the flash attention, in rows. A worker's
+// scratch is one or two flashBr×flashBc tiles (16 KiB each at 64×64, in L1/L2
+// beside the Br×D blocks of q and o); larger tiles make each GEMM less
+// dominated by packing, smaller ones skip more of the masked triangle. The
+// values come from BenchmarkFlashTiles (flash_attention_test.go).
+var flashBr, flashBc = 64, 64
+
+// CausalAttention returns softmax(q·kᵀ·scale + causal mask)·v for q, k, v
+// [B, H, T, D]: position t attends to positions 0…t. The result is
+// [B, H, T, D]. It panics with a *tensor.ShapeError unless q, k and v have
+// the same four-dimensional shape.
+//
+// It is one fused op in the style of FlashAttention-2: per head, blocks of
+// queries meet blocks of keys at or below the diagonal only, through an
+// online softmax (a running max and sum per row rescale the output as the
+// key blocks go by), so the [T, T] scores are never materialised. It saves
+// the row logsumexp [B·H, T] for backward, which recomputes each block's
+// probabilities from it; its activation memory is linear in T. Heads run in
+// parallel. CausalAttentionNaive is the simple reference.
+func (tp *Tape) CausalAttention(q, k, v *Value, scale float32) *Value {
+	checkAttention("CausalAttention", q, k, v)
+	return tp.Apply("causal_attention", &flashAttention{scale: scale, br: flashBr, bc: flashBc}, q, k, v)
+}
+
+func checkAttention(op string, q, k, v *Value) {
+	s := q.Shape()
+	if len(s) != 4 || !q.Data.SameShape(k.Data) || !q.Data.SameShape(v.Data) {
+		panic(&tensor.ShapeError{Op: op, Msg: fmt.Sprintf("q %v, k %v, v %v; want three equal [B, H, T, D]", s, k.Shape(), v.Shape())})
+	}
+}
+
+// flashAttention is the Op of CausalAttention.
+type flashAttention struct {
+	scale  float32
+	br, bc int            // query and key block sizes
+	lse    *tensor.Tensor // [B·H, T] row logsumexp of the scaled scores
+}
+
+// Forward computes o one query block at a time. The work items are (head,
+// query block) pairs; within a head the blocks go in the order 0, n−1, 1,
+// n−2, … so that contiguous chunks of items carry about equal work (a
+// query block's cost grows with its index).
+func (a *flashAttention) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tensor {
+	q, k, v := in[0], in[1], in[2]
+	s := q.Shape()
+	bh, t, d := s[0]*s[1], s[2], s[3]
+	o := ctx.Alloc(s...)
+	var lse []float32
+	if ctx.Recording() {
+		a.lse = ctx.Alloc(bh, t)
+		lse = a.lse.Data()
+	}
+	if t == 0 || d == 0 || bh == 0 {
+		clear(o.Data())
+		return o
+	}
+	br, bc := a.br, a.bc
+	nq := (t + br - 1) / br
+	qd, kd, vd, od := q.Data(), k.Data(), v.Data(), o.Data()
+	pool := ctx.tape.pool
+	tensor.ParallelFor(bh*nq, func(lo, hi int) {
+		buf := pool.GetUninit(br*bc + br)
+		defer pool.Put(buf)
+		sc := buf.Data()
+		tile, m := sc[:br*bc], sc[br*bc:]
+		l := make([]float64, br)
+		for it := lo; it < hi; it++ {
+			h, z := it/nq, it%nq
+			qb := z / 2
+			if z%2 == 1 {
+				qb = nq - 1 - z/2
+			}
+			off := h * t * d
+			var lseh []float32
+			if lse != nil {
+				lseh = lse[h*t : (h+1)*t]
+			}
+			a.forwardBlock(qd[off:off+t*d], kd[off:off+t*d], vd[off:off+t*d], od[off:off+t*d], lseh, qb*br, min(qb*br+br, t), d, tile, m, l)
+		}
+	})
+	return o
+}
+
+// forwardBlock computes rows [i0, i1) of one head's output o (and of lse
+// when it is not nil) from the head's q, k, v [T, D]; tile, m and l are
+// scratch of at least br·bc, br and br elements.
+func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d int, tile, m []float32, l []float64) {
+	bc := a.bc
+	rows := i1 - i0
+	ob := o[i0*d : i1*d]
+	clear(ob)
+	for r := range rows {
+		m[r], l[r] = float32(math.Inf(-1)), 0
+	}
+	// Key blocks at or below the diagonal: keys ≥ i1 are masked for every row.
+	for j0 := 0; j0 < i1; j0 += bc {
+		j1 := min(j0+bc, i1)
+		cols := j1 - j0
+		tensor.Gemm(false, true, rows, cols, d, a.scale, q[i0*d:], d, k[j0*d:], d, 0, tile, bc)
+		for r := range rows {
+			row := tile[r*bc : r*bc+cols]
+			n := min(cols, i0+r-j0+1) // keys j0 … i0+r are visible
+			if n <= 0 {
+				clear(row)
+				continue
+			}
+			mx := m[r]
+			for _, x := range row[:n] {
+				mx = max(mx, x)
+			}
+			var sum float64
+			for c, x := range row[:n] {
+				e := math.Exp(float64(x - mx))
+				row[c] = float32(e)
+				sum += e
+			}
+			clear(row[n:])
+			if mx != m[r] {
+				corr := math.Exp(float64(m[r] - mx)) // 0 on the first block
+				l[r] *= corr
+				if l[r] != 0 {
+					cf := float32(corr)
+					orow := ob[r*d : (r+1)*d]
+					for c := range orow {
+						orow[c] *= cf
+					}
+				}
+				m[r] = mx
+			}
+			l[r] += sum
+		}
+		tensor.Gemm(false, false, rows, d, cols, 1, tile, bc, v[j0*d:], d, 1, ob, d)
+	}
+	for r := range rows {
+		inv := float32(1 / l[r])
+		orow := ob[r*d : (r+1)*d]
+		for c := range orow {
+			orow[c] *= inv
+		}
+		if lse != nil {
+			lse[i0+r] = float32(float64(m[r]) + math.Log(l[r]))
+		}
+	}
+}
+
+// Backward runs FlashAttention-2's backward, one head per work item: with
+// Δ = rowsum(dO∘O), for each key block and each query block at or below it,
+// P = exp(S − lse), dV += Pᵀ·dO, dP = dO·vᵀ, dS = P∘(dP − Δ),
+// dQ += scale·dS·k, dK += scale·dSᵀ·q. A head's dQ, dK and dV are written by
+// the one chunk that owns the head.
+func (a *flashAttention) Backward(ctx *Context, gOut *tensor.Tensor, in []*tensor.Tensor, out *tensor.Tensor, grads []*tensor.Tensor) {
+	q, k, v := in[0], in[1], in[2]
+	s := q.Shape()
+	bh, t, d := s[0]*s[1], s[2], s[3]
+	if t == 0 || d == 0 || bh == 0 {
+		return
+	}
+	br, bc := a.br, a.bc
+	qd, kd, vd, od, gd, lse := q.Data(), k.Data(), v.Data(), out.Data(), gOut.Data(), a.lse.Data()
+	var dq, dk, dv []float32
+	if grads[0] != nil {
+		dq = grads[0].Data()
+	}
+	if grads[1] != nil {
+		dk = grads[1].Data()
+	}
+	if grads[2] != nil {
+		dv = grads[2].Data()
+	}
+	pool := ctx.tape.pool
+	tensor.ParallelFor(bh, func(lo, hi int) {
+		buf := pool.GetUninit(2*br*bc + t)
+		defer pool.Put(buf)
+		sc := buf.Data()
+		pt, dst, delta := sc[:br*bc], sc[br*bc:2*br*bc], sc[2*br*bc:]
+		for h := lo; h < hi; h++ {
+			off, end := h*t*d, (h+1)*t*d
+			qh, kh, vh, oh, gh := qd[off:end], kd[off:end], vd[off:end], od[off:end], gd[off:end]
+			var dqh, dkh, dvh []float32
+			if dq != nil {
+				dqh = dq[off:end]
+			}
+			if dk != nil {
+				dkh = dk[off:end]
+			}
+			if dv != nil {
+				dvh = dv[off:end]
+			}
+			for i := range t {
+				var dot float64
+				for c, x := range gh[i*d : (i+1)*d] {
+					dot += float64(x) * float64(oh[i*d+c])
+				}
+				delta[i] = float32(dot)
+			}
+			lseh := lse[h*t : (h+1)*t]
+			for j0 := 0; j0 < t; j0 += bc {
+				j1 := min(j0+bc, t)
+				cols := j1 - j0
+				for i0 := j0 / br * br; i0 < t; i0 += br {
+					i1 := min(i0+br, t)
+					rows := i1 - i0
+					tensor.Gemm(false, true, rows, cols, d, a.scale, qh[i0*d:], d, kh[j0*d:], d, 0, pt, bc)
+					for r := range rows {
+						row := pt[r*bc : r*bc+cols]
+						n := max(0, min(cols, i0+r-j0+1))
+						li := lseh[i0+r]
+						for c, x := range row[:n] {
+							row[c] = float32(math.Exp(float64(x - li)))
+						}
+						clear(row[n:])
+					}
+					if dvh != nil {
+						tensor.Gemm(true, false, cols, d, rows, 1, pt, bc, gh[i0*d:], d, 1, dvh[j0*d:], d)
+					}
+					if dqh == nil && dkh == nil {
+						continue
+					}
+					tensor.Gemm(false, true, rows, cols, d, 1, gh[i0*d:], d, vh[j0*d:], d, 0, dst, bc)
+					for r := range rows {
+						di := delta[i0+r]
+						prow, drow := pt[r*bc:r*bc+cols], dst[r*bc:r*bc+cols]
+						for c, p := range prow {
+							drow[c] = p * (drow[c] - di)
+						}
+					}
+					if dqh != nil {
+						tensor.Gemm(false, false, rows, d, cols, a.scale, dst, bc, kh[j0*d:], d, 1, dqh[i0*d:], d)
+					}
+					if dkh != nil {
+						tensor.Gemm(true, false, cols, d, rows, a.scale, dst, bc, qh[i0*d:], d, 1, dkh[j0*d:], d)
+					}
+				}
+			}
+		}
+	})
+}
