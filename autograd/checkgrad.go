@@ -29,16 +29,27 @@ type GradCheck struct {
 // one that is wrong by 1% scores 1e-2. f must be deterministic (seed any
 // randomness).
 func (c GradCheck) CheckGrad(f func(tp *Tape, in []*Value) *Value, inputs ...*tensor.Tensor) []float64 {
+	params := make([]*Value, len(inputs))
+	for i, t := range inputs {
+		params[i] = Param(t)
+	}
+	return c.CheckGradOf(func(tp *Tape) *Value { return f(tp, params) }, params...)
+}
+
+// CheckGradOf is CheckGrad for a function of existing leaves — a layer's
+// parameters, say — that f reaches by itself. It perturbs the leaves' data
+// in place (restoring it), and leaves their analytic gradient in Grad (it
+// zeroes Grad first).
+func (c GradCheck) CheckGradOf(f func(tp *Tape) *Value, leaves ...*Value) []float64 {
 	eps := c.Eps
 	if eps == 0 {
 		eps = 1e-3
 	}
 	tp := NewTape()
-	params := make([]*Value, len(inputs))
-	for i, t := range inputs {
-		params[i] = Param(t)
+	for _, v := range leaves {
+		v.ZeroGrad()
 	}
-	out := f(tp, params)
+	out := f(tp)
 	w := tensor.Rand(c.Seed, -1, 1, out.Shape()...)
 	if out.requiresGrad {
 		tp.BackwardWith(out, w)
@@ -46,16 +57,16 @@ func (c GradCheck) CheckGrad(f func(tp *Tape, in []*Value) *Value, inputs ...*te
 	loss := func() float64 {
 		tp.Reset()
 		var y *Value
-		tp.NoGrad(func() { y = f(tp, params) })
+		tp.NoGrad(func() { y = f(tp) })
 		var s float64
 		for i, v := range y.Data.Data() {
 			s += float64(v) * float64(w.Data()[i])
 		}
 		return s
 	}
-	worst := make([]float64, len(inputs))
-	for j, x := range inputs {
-		xd := x.Data()
+	worst := make([]float64, len(leaves))
+	for j, leaf := range leaves {
+		xd := leaf.Data.Data()
 		numeric := make([]float64, len(xd))
 		for i, x0 := range xd {
 			xd[i] = x0 + eps
@@ -65,11 +76,9 @@ func (c GradCheck) CheckGrad(f func(tp *Tape, in []*Value) *Value, inputs ...*te
 			xd[i] = x0
 			numeric[i] = (hi - lo) / (float64(up) - float64(down))
 		}
-		var analytic []float32
-		if g := params[j].Grad; g != nil {
-			analytic = g.Data()
-		} else {
-			analytic = make([]float32, len(xd))
+		analytic := make([]float32, len(xd))
+		if leaf.Grad != nil {
+			analytic = leaf.Grad.Data()
 		}
 		scale := 1e-6
 		for i := range numeric {
@@ -86,4 +95,9 @@ func (c GradCheck) CheckGrad(f func(tp *Tape, in []*Value) *Value, inputs ...*te
 // CheckGrad is GradCheck{}.CheckGrad: the default step and seed.
 func CheckGrad(f func(tp *Tape, in []*Value) *Value, inputs ...*tensor.Tensor) []float64 {
 	return GradCheck{}.CheckGrad(f, inputs...)
+}
+
+// CheckGradOf is GradCheck{}.CheckGradOf.
+func CheckGradOf(f func(tp *Tape) *Value, leaves ...*Value) []float64 {
+	return GradCheck{}.CheckGradOf(f, leaves...)
 }
