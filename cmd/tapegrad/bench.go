@@ -23,6 +23,7 @@ type benchmark struct {
 func benchmarks() []benchmark {
 	return []benchmark{
 		{"gemm", "matrix multiply (tensor.Gemm) in GFLOP/s, per implementation and thread count", runBenchGemm},
+		{"attention", "causal attention forward+backward: ms and peak memory, fused (flash) vs reference", runBenchAttention},
 		{"generate", "text generation in tokens/s, with and without the KV cache", runBenchGenerate},
 	}
 }
