@@ -55,6 +55,16 @@ func readShared(tb testing.TB, name string) string {
 	return string(b)
 }
 
+// tryReadShared returns a shared data file's contents, if it is there.
+func tryReadShared(name string) (string, bool) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", false
+	}
+	b, err := os.ReadFile(filepath.Join(root, "..", "shared", "data", name))
+	return string(b), err == nil
+}
+
 var encodingCache sync.Map // name → func() (*BPE, error)
 
 // loadEncoding returns tiktoken's encoding name ("gpt2", "cl100k_base"),

@@ -81,3 +81,42 @@ func TestGoldenTiktoken(t *testing.T) {
 		})
 	}
 }
+
+// TestGoldenTiktokenRandom encodes the random strings of
+// testdata/golden/tiktoken_random.json (made by tiktoken's npm package with
+// testdata/tiktoken_random.mjs) and wants tiktoken's ids.
+func TestGoldenTiktokenRandom(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "golden", "tiktoken_random.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g struct {
+		Cases []struct {
+			Encoding string `json:"encoding"`
+			Text     string `json:"text"`
+			IDs      []int  `json:"ids"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for _, c := range g.Cases {
+		if _, ok := EncodingByName(c.Encoding); !ok {
+			t.Fatalf("unknown encoding %q", c.Encoding)
+		}
+		enc := loadEncoding(t, c.Encoding)
+		ids := enc.EncodeOrdinary(c.Text)
+		if len(ids) == 0 && len(c.IDs) == 0 {
+			continue
+		}
+		if !slices.Equal(ids, c.IDs) {
+			if bad++; bad <= 10 {
+				t.Errorf("%s: encode %q = %v; want %v", c.Encoding, c.Text, ids, c.IDs)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d strings differ", bad, len(g.Cases))
+	}
+}

@@ -33,12 +33,27 @@ func (t *BPE) appendChunk(out []int, piece string, m *merger) []int {
 // mergeSmall is tiktoken's byte_pair_merge: merge the lowest-ranked pair
 // (the leftmost among equals) until no pair merges.
 func (t *BPE) mergeSmall(out []int, piece string, m *merger) []int {
+	for _, id := range t.mergeBytes(piece, 1<<32, m) {
+		out = append(out, int(id))
+	}
+	return out
+}
+
+// mergeBytes merges the bytes of piece as mergeSmall does, using merges of
+// rank below limit only, and returns the ids (in m's scratch space).
+func (t *BPE) mergeBytes(piece string, limit uint64, m *merger) []int32 {
+	get := func(a, b int32) uint64 {
+		if v := t.merges.get(pairKey(a, b)); v>>32 < limit {
+			return v
+		}
+		return noMerge
+	}
 	ids, ranks := m.ids[:0], m.ranks[:0]
 	for i := 0; i < len(piece); i++ {
 		ids = append(ids, t.byteID[piece[i]])
 	}
 	for i := 0; i+1 < len(ids); i++ {
-		ranks = append(ranks, t.merges.get(pairKey(ids[i], ids[i+1])))
+		ranks = append(ranks, get(ids[i], ids[i+1]))
 	}
 	for {
 		best, bi := noMerge, -1
@@ -54,17 +69,14 @@ func (t *BPE) mergeSmall(out []int, piece string, m *merger) []int {
 		ids = append(ids[:bi+1], ids[bi+2:]...)
 		ranks = append(ranks[:bi], ranks[bi+1:]...)
 		if bi > 0 {
-			ranks[bi-1] = t.merges.get(pairKey(ids[bi-1], ids[bi]))
+			ranks[bi-1] = get(ids[bi-1], ids[bi])
 		}
 		if bi < len(ranks) {
-			ranks[bi] = t.merges.get(pairKey(ids[bi], ids[bi+1]))
+			ranks[bi] = get(ids[bi], ids[bi+1])
 		}
 	}
-	for _, id := range ids {
-		out = append(out, int(id))
-	}
 	m.ids, m.ranks = ids, ranks
-	return out
+	return ids
 }
 
 // mergeLarge merges like mergeSmall, in O(n log n): positions form a linked
