@@ -16,10 +16,10 @@ func (tp *Tape) Add(a, b *Value) *Value {
 	}
 	tp.record("add", out, func(g *tensor.Tensor) {
 		if a.requiresGrad {
-			tp.gradOf(a).AddSumTo(g)
+			tp.addGrad(a, g)
 		}
 		if b.requiresGrad {
-			tp.gradOf(b).AddSumTo(g)
+			tp.addGrad(b, g)
 		}
 	})
 	return out
@@ -33,11 +33,11 @@ func (tp *Tape) Sub(a, b *Value) *Value {
 	}
 	tp.record("sub", out, func(g *tensor.Tensor) {
 		if a.requiresGrad {
-			tp.gradOf(a).AddSumTo(g)
+			tp.addGrad(a, g)
 		}
 		if b.requiresGrad {
 			neg := tp.pool.GetUninit(g.Shape()...).Neg(g)
-			tp.gradOf(b).AddSumTo(neg)
+			tp.addGrad(b, neg)
 			tp.pool.Put(neg)
 		}
 	})
@@ -53,10 +53,10 @@ func (tp *Tape) Mul(a, b *Value) *Value {
 	tp.record("mul", out, func(g *tensor.Tensor) {
 		tmp := tp.pool.GetUninit(g.Shape()...)
 		if a.requiresGrad { // da = g·b
-			tp.gradOf(a).AddSumTo(tmp.Mul(g, b.Data))
+			tp.addGrad(a, tmp.Mul(g, b.Data))
 		}
 		if b.requiresGrad { // db = g·a
-			tp.gradOf(b).AddSumTo(tmp.Mul(g, a.Data))
+			tp.addGrad(b, tmp.Mul(g, a.Data))
 		}
 		tp.pool.Put(tmp)
 	})
@@ -74,16 +74,27 @@ func (tp *Tape) Div(a, b *Value) *Value {
 		tmp := tp.pool.GetUninit(g.Shape()...)
 		tmp.Div(g, b.Data) // g / b
 		if a.requiresGrad {
-			tp.gradOf(a).AddSumTo(tmp)
+			tp.addGrad(a, tmp)
 		}
 		if b.requiresGrad { // db = −g·a/b² = −(g/b)·y
 			tmp.Mul(tmp, y)
 			tmp.Neg(tmp)
-			tp.gradOf(b).AddSumTo(tmp)
+			tp.addGrad(b, tmp)
 		}
 		tp.pool.Put(tmp)
 	})
 	return out
+}
+
+// addGrad adds g, the gradient of a binary op's result, into the gradient
+// of x, summing over the dimensions x was broadcast along.
+func (tp *Tape) addGrad(x *Value, g *tensor.Tensor) {
+	dx := tp.gradOf(x)
+	if dx.SameShape(g) {
+		dx.Add(dx, g)
+		return
+	}
+	dx.AddSumTo(g)
 }
 
 // broadcastShape returns the shape of a binary op's result, panicking with
