@@ -42,7 +42,6 @@ func toyHF(mergeList string) string {
 	"merges": ` + mergeList + `}}`
 }
 
-
 func TestReadHF(t *testing.T) {
 	for _, merges := range []string{`["Ġ Ġ", "a b"]`, `[["Ġ", "Ġ"], ["a", "b"]]`} {
 		tok, err := ReadHF(strings.NewReader(toyHF(merges)))
