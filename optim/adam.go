@@ -1,0 +1,316 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tapegrad/tapegrad/tensor"
+)
+
+// AdamConfig holds the hyper-parameters of Adam and AdamW. Weight decay
+// belongs to the parameter groups (Group.WeightDecay).
+//
+// Every field means what it says: a zero field is zero, not PyTorch's
+// default (Eps 0 makes a parameter whose gradient and moments are all zero
+// step by 0/0 = NaN). Start from DefaultAdam or DefaultAdamW and change what
+// differs:
+//
+//	cfg := optim.DefaultAdamW()
+//	cfg.LR, cfg.Beta2 = 1e-3, 0.99
+type AdamConfig struct {
+	LR    float64 // base learning rate, ≥ 0
+	Beta1 float64 // decay of the first moment, in [0, 1)
+	Beta2 float64 // decay of the second moment, in [0, 1)
+	Eps   float64 // added to the denominator, ≥ 0
+}
+
+// DefaultAdam returns PyTorch's defaults for torch.optim.Adam: lr 1e-3,
+// betas (0.9, 0.999), eps 1e-8 (and weight decay 0: groups default to none).
+func DefaultAdam() AdamConfig { return AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
+
+// DefaultAdamW returns PyTorch's defaults for torch.optim.AdamW: lr 1e-3,
+// betas (0.9, 0.999), eps 1e-8. PyTorch's AdamW also decays by 0.01 by
+// default; here decay is per group, so ask for it with
+// DecayGroups(params, 0.01) or Group{WeightDecay: 0.01}.
+func DefaultAdamW() AdamConfig { return DefaultAdam() }
+
+// Adam is torch.optim.Adam (amsgrad=False, maximize=False): a group's
+// weight decay is coupled, added to the gradient as an L2 term
+// (g += wd·p) before the moments are updated. For decoupled decay use
+// AdamW. Adam implements Optimizer.
+type Adam struct{ a adamCore }
+
+// AdamW is torch.optim.AdamW (amsgrad=False, maximize=False): a group's
+// weight decay is decoupled, p -= lr·wd·p before the Adam update, which
+// leaves the moments alone. AdamW implements Optimizer.
+type AdamW struct{ a adamCore }
+
+// NewAdam returns Adam over the parameters of groups. It panics with a
+// *ConfigError on a hyper-parameter out of range (see AdamConfig) or on a
+// bad parameter list: one without a name or value, or a name or value that
+// appears twice. The moment buffers are allocated here, so Step allocates
+// nothing.
+func NewAdam(groups []Group, cfg AdamConfig) *Adam {
+	o := &Adam{}
+	o.a.init("NewAdam", "Adam", false, groups, cfg)
+	return o
+}
+
+// NewAdamW returns AdamW over the parameters of groups; it panics as NewAdam
+// does.
+func NewAdamW(groups []Group, cfg AdamConfig) *AdamW {
+	o := &AdamW{}
+	o.a.init("NewAdamW", "AdamW", true, groups, cfg)
+	return o
+}
+
+// Step applies one Adam update to every parameter with a gradient and
+// skips the others; see adamCore.step for the formula. It allocates nothing.
+// It panics with a *tensor.ShapeError if a gradient's shape is not its
+// parameter's.
+func (o *Adam) Step() { o.a.step() }
+
+// ZeroGrad zeroes every parameter's gradient.
+func (o *Adam) ZeroGrad() { zeroGrads(o.a.slots) }
+
+// LR returns the base learning rate.
+func (o *Adam) LR() float64 { return o.a.lr }
+
+// SetLR sets the base learning rate. It panics with a *ConfigError unless lr
+// is finite and ≥ 0.
+func (o *Adam) SetLR(lr float64) { checkLR("Adam.SetLR", lr); o.a.lr = lr }
+
+// StepCount returns the number of steps taken.
+func (o *Adam) StepCount() int { return o.a.stepCount }
+
+// State returns copies of the hyper-parameters, the step count and the
+// moments "optim.m.<param>" and "optim.v.<param>".
+func (o *Adam) State() State { return o.a.state() }
+
+// LoadState restores a State from State: hyper-parameters present in
+// s.Hyper replace the current ones, and the moments are copied in
+// (parameters without tensors start afresh). It returns an error naming
+// every unknown key and every tensor of the wrong shape, and then changes
+// nothing.
+func (o *Adam) LoadState(s State) error { return o.a.loadState(s) }
+
+// Step applies one AdamW update to every parameter with a gradient and
+// skips the others; see adamCore.step for the formula. It allocates nothing.
+// It panics with a *tensor.ShapeError if a gradient's shape is not its
+// parameter's.
+func (o *AdamW) Step() { o.a.step() }
+
+// ZeroGrad zeroes every parameter's gradient.
+func (o *AdamW) ZeroGrad() { zeroGrads(o.a.slots) }
+
+// LR returns the base learning rate.
+func (o *AdamW) LR() float64 { return o.a.lr }
+
+// SetLR sets the base learning rate. It panics with a *ConfigError unless lr
+// is finite and ≥ 0.
+func (o *AdamW) SetLR(lr float64) { checkLR("AdamW.SetLR", lr); o.a.lr = lr }
+
+// StepCount returns the number of steps taken.
+func (o *AdamW) StepCount() int { return o.a.stepCount }
+
+// State returns copies of the hyper-parameters, the step count and the
+// moments "optim.m.<param>" and "optim.v.<param>".
+func (o *AdamW) State() State { return o.a.state() }
+
+// LoadState restores a State from State: hyper-parameters present in
+// s.Hyper replace the current ones, and the moments are copied in
+// (parameters without tensors start afresh). It returns an error naming
+// every unknown key and every tensor of the wrong shape, and then changes
+// nothing.
+func (o *AdamW) LoadState(s State) error { return o.a.loadState(s) }
+
+// adamCore is Adam and AdamW; decoupled picks the weight decay.
+type adamCore struct {
+	kind      string // "Adam" or "AdamW", for errors
+	decoupled bool
+	lr        float64
+	beta1     float64
+	beta2     float64
+	eps       float64
+	slots     []slot
+	groups    []groupHyper
+	m, v      []*tensor.Tensor // per slot, the parameter's shape
+	steps     []int            // per slot: the steps it took (0: no state yet)
+	stepCount int
+}
+
+func (a *adamCore) init(op, kind string, decoupled bool, groups []Group, cfg AdamConfig) {
+	checkLR(op, cfg.LR)
+	for _, b := range []struct {
+		name string
+		v    float64
+	}{{"beta1", cfg.Beta1}, {"beta2", cfg.Beta2}} {
+		if !(b.v >= 0 && b.v < 1) {
+			panic(&ConfigError{op, fmt.Sprintf("%s %v not in [0, 1)", b.name, b.v)})
+		}
+	}
+	if !(cfg.Eps >= 0) || math.IsInf(cfg.Eps, 0) {
+		panic(&ConfigError{op, fmt.Sprintf("eps %v is not a finite value ≥ 0", cfg.Eps)})
+	}
+	a.kind, a.decoupled = kind, decoupled
+	a.lr, a.beta1, a.beta2, a.eps = cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Eps
+	a.slots, a.groups = flatten(op, groups)
+	a.m = make([]*tensor.Tensor, len(a.slots))
+	a.v = make([]*tensor.Tensor, len(a.slots))
+	a.steps = make([]int, len(a.slots))
+	for i, s := range a.slots {
+		a.m[i] = tensor.New(s.p.Value.Shape()...)
+		a.v[i] = tensor.New(s.p.Value.Shape()...)
+	}
+}
+
+// step is PyTorch 1.13's _single_tensor_adam / _single_tensor_adamw. For a
+// parameter p with gradient g that has now taken t steps, with the group's
+// lr = LR·LRScale and weight decay wd:
+//
+//	Adam:  g ← g + wd·p
+//	AdamW: p ← p·(1 − lr·wd)
+//	m ← β1·m + (1−β1)·g
+//	v ← β2·v + (1−β2)·g²
+//	p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε)
+//
+// Each element is computed in float64 from the stored float32 values, and
+// p, m and v are rounded to float32 once when stored. (PyTorch rounds after
+// every operation; this is closer to the exact result, and within 1e-6 of
+// PyTorch's float64 run on the golden files.)
+func (a *adamCore) step() {
+	a.stepCount++
+	b1, b2, eps := a.beta1, a.beta2, a.eps
+	for i, s := range a.slots {
+		g := s.p.Value.Grad
+		if g == nil {
+			continue
+		}
+		pt := s.p.Value.Data
+		if !g.SameShape(pt) {
+			panic(&tensor.ShapeError{Op: a.kind + ".Step", Msg: fmt.Sprintf("gradient of %s has shape %v; the parameter has %v", s.p.Name, g.Shape(), pt.Shape())})
+		}
+		a.steps[i]++
+		gh := a.groups[s.group]
+		lr := a.lr * gh.lrScale
+		t := float64(a.steps[i])
+		stepSize := lr / (1 - math.Pow(b1, t))
+		bc2Sqrt := math.Sqrt(1 - math.Pow(b2, t))
+		decay, l2 := 1.0, 0.0
+		if a.decoupled {
+			decay = 1 - lr*gh.weightDecay
+		} else {
+			l2 = gh.weightDecay
+		}
+		p := pt.Data()
+		gd := g.Data()[:len(p)]
+		m := a.m[i].Data()[:len(p)]
+		v := a.v[i].Data()[:len(p)]
+		for j := range p {
+			gj, pj := float64(gd[j]), float64(p[j])
+			if l2 != 0 {
+				gj += l2 * pj
+			}
+			pj *= decay
+			mj := b1*float64(m[j]) + (1-b1)*gj
+			vj := b2*float64(v[j]) + (1-b2)*(gj*gj)
+			m[j], v[j] = float32(mj), float32(vj)
+			p[j] = float32(pj - stepSize*(mj/(math.Sqrt(vj)/bc2Sqrt+eps)))
+		}
+	}
+}
+
+func (a *adamCore) state() State {
+	h := map[string]float64{"lr": a.lr, "beta1": a.beta1, "beta2": a.beta2, "eps": a.eps}
+	groupHyperState(h, a.groups)
+	ts := make(map[string]*tensor.Tensor)
+	for i, s := range a.slots {
+		if a.steps[i] == 0 {
+			continue
+		}
+		ts["optim.m."+s.p.Name] = a.m[i].Clone()
+		ts["optim.v."+s.p.Name] = a.v[i].Clone()
+		if a.steps[i] != a.stepCount {
+			ts["optim.step."+s.p.Name] = tensor.FromSlice([]float32{float32(a.steps[i])}, 1)
+		}
+	}
+	return State{Step: a.stepCount, Hyper: h, Tensors: ts}
+}
+
+func (a *adamCore) loadState(s State) error {
+	l := newStateLoader(a.kind, s)
+	lr, b1, b2, eps := a.lr, a.beta1, a.beta2, a.eps
+	l.hyper("lr", &lr, func(v float64) bool { return v >= 0 }, "≥ 0")
+	l.hyper("beta1", &b1, func(v float64) bool { return v >= 0 && v < 1 }, "in [0, 1)")
+	l.hyper("beta2", &b2, func(v float64) bool { return v >= 0 && v < 1 }, "in [0, 1)")
+	l.hyper("eps", &eps, func(v float64) bool { return v >= 0 }, "≥ 0")
+	groups := l.groups(a.groups)
+	ms := make([]*tensor.Tensor, len(a.slots))
+	vs := make([]*tensor.Tensor, len(a.slots))
+	steps := make([]int, len(a.slots))
+	for i, sl := range a.slots {
+		name, data := sl.p.Name, sl.p.Value.Data
+		m, okm := l.tensor("optim.m."+name, data)
+		v, okv := l.tensor("optim.v."+name, data)
+		st, hasStep := l.stepTensor("optim.step."+name, s.Step)
+		_, hasM := s.Tensors["optim.m."+name]
+		_, hasV := s.Tensors["optim.v."+name]
+		switch {
+		case hasM != hasV:
+			l.addf("optim.m.%s and optim.v.%s must come together", name, name)
+		case !hasM && hasStep:
+			l.addf("optim.step.%s without optim.m.%s", name, name)
+		case !hasM:
+			// No state: the parameter has not had a gradient yet.
+		case okm && okv:
+			ms[i], vs[i], steps[i] = m, v, s.Step
+			if hasStep {
+				steps[i] = st
+			} else if s.Step == 0 {
+				l.addf("optim.m.%s at step 0", name)
+			}
+		}
+	}
+	if err := l.err(); err != nil {
+		return err
+	}
+	a.lr, a.beta1, a.beta2, a.eps = lr, b1, b2, eps
+	a.groups = groups
+	for i := range a.slots {
+		if ms[i] != nil {
+			a.m[i].CopyFrom(ms[i])
+			a.v[i].CopyFrom(vs[i])
+		} else {
+			a.m[i].Zero()
+			a.v[i].Zero()
+		}
+	}
+	copy(a.steps, steps)
+	a.stepCount = s.Step
+	return nil
+}
+
+// stepTensor reads a parameter's own step count, a one-element tensor
+// holding an integer in [1, max].
+func (l *stateLoader) stepTensor(name string, max int) (int, bool) {
+	t, ok := l.s.Tensors[name]
+	if !ok {
+		return 0, false
+	}
+	l.used["t:"+name] = true
+	if t == nil || t.Numel() != 1 {
+		l.addf("%s must hold one value", name)
+		return 0, true
+	}
+	v := float64(t.Data()[0])
+	if v != math.Trunc(v) || v < 1 || v > float64(max) {
+		l.addf("%s = %v is not a step count in [1, %d]", name, v, max)
+		return 0, true
+	}
+	return int(v), true
+}
+
+var (
+	_ Optimizer = (*Adam)(nil)
+	_ Optimizer = (*AdamW)(nil)
+)

@@ -1,0 +1,54 @@
+package optim
+
+import (
+	"math"
+
+	"github.com/tapegrad/tapegrad/nn"
+)
+
+// GradNorm returns the L2 norm of all of params' gradients taken together,
+// as if they were one vector, accumulated in float64. Parameters with a nil
+// Grad count as zero.
+func GradNorm(params []nn.Param) float64 {
+	var sum float64
+	for _, p := range params {
+		if p.Value == nil || p.Value.Grad == nil {
+			continue
+		}
+		for _, g := range p.Value.Grad.Data() {
+			sum += float64(g) * float64(g)
+		}
+	}
+	return math.Sqrt(sum)
+}
+
+// ClipGradNorm is torch.nn.utils.clip_grad_norm_: it computes the global L2
+// norm of params' gradients (GradNorm) and, when maxNorm/(norm+1e-6) < 1,
+// scales every gradient by that factor, so that the norm becomes (just
+// under) maxNorm. It returns the norm before clipping.
+//
+// Unlike PyTorch, a NaN or infinite norm leaves the gradients alone (PyTorch
+// would multiply them by NaN or 0) and is returned as is, for the caller to
+// stop on; and maxNorm ≤ 0 means "do not clip" (nanoGPT's grad_clip = 0),
+// so ClipGradNorm(params, 0) only measures the norm. Parameters with a nil
+// Grad are skipped. ClipGradNorm allocates nothing.
+func ClipGradNorm(params []nn.Param, maxNorm float64) (total float64) {
+	total = GradNorm(params)
+	if !(maxNorm > 0) || math.IsNaN(total) || math.IsInf(total, 0) {
+		return total
+	}
+	coef := maxNorm / (total + 1e-6)
+	if coef >= 1 {
+		return total
+	}
+	for _, p := range params {
+		if p.Value == nil || p.Value.Grad == nil {
+			continue
+		}
+		g := p.Value.Grad.Data()
+		for i, v := range g {
+			g[i] = float32(float64(v) * coef)
+		}
+	}
+	return total
+}

@@ -1,0 +1,52 @@
+// Package optim updates a model's parameters from their gradients: SGD
+// (momentum, dampening, Nesterov, coupled weight decay), Adam (L2 weight
+// decay) and AdamW (decoupled weight decay), all with PyTorch 1.13's update
+// rules; parameter groups; global-norm gradient clipping; and learning-rate
+// schedules.
+//
+// A training step with nanoGPT's recipe:
+//
+//	params := model.Params()
+//	cfg := optim.DefaultAdamW()
+//	cfg.Beta2 = 0.99
+//	opt := optim.NewAdamW(optim.DecayGroups(params, 0.1), cfg)
+//	sched := optim.WarmupCosine{Max: 1e-3, Min: 1e-4, Warmup: 100, Total: 2000}
+//	for step := 0; step < 2000; step++ {
+//		opt.ZeroGrad()
+//		loss := ... // forward and backward
+//		if norm := optim.ClipGradNorm(params, 1.0); math.IsNaN(norm) || math.IsInf(norm, 0) {
+//			return fmt.Errorf("step %d: gradient norm %v", step, norm)
+//		}
+//		opt.SetLR(sched.LR(step))
+//		opt.Step()
+//	}
+//
+// # Configuration
+//
+// Config fields mean what they say: zero is zero, not "PyTorch's default".
+// DefaultAdam and DefaultAdamW return PyTorch's defaults to start from;
+// SGDConfig's zero fields already are PyTorch's defaults, except LR, which
+// PyTorch requires too. Weight decay belongs to a Group, like a PyTorch
+// param_group; DecayGroups applies nanoGPT's rule (only tensors with 2 or
+// more dimensions decay). A Group's LRScale multiplies the base rate that
+// SetLR sets (0 means 1). Invalid configurations panic with a *ConfigError.
+//
+// # Numerics
+//
+// Parameters, gradients and moments are float32. Each update computes an
+// element in float64 from the stored values and rounds p and the moments to
+// float32 once, so results sit within a float32 rounding of the exact
+// formula (PyTorch on float32 rounds after every operation). The golden test
+// compares AdamW with PyTorch in float64 to 1e-6.
+//
+// Parameters whose Grad is nil are skipped by Step and keep their state, as
+// in PyTorch; Adam's bias correction counts each parameter's own steps.
+// Step allocates nothing: the moments are allocated by the constructor.
+//
+// # Checkpoints
+//
+// State returns the step, the hyper-parameters and copies of the moment
+// tensors under names like "optim.m.<param>", ready to be written beside the
+// model's tensors; LoadState restores them and continues bit for bit. It
+// checks everything before it changes anything and reports every mismatch.
+package optim
