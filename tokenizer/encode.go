@@ -43,6 +43,9 @@ func (t *BPE) appendSerial(out []int, text string) []int {
 // scan restarts (splitPoint), encodes them on procs goroutines and joins the
 // ids in order.
 func (t *BPE) appendParallel(out []int, text string, procs int) []int {
+	if t.pattern == NoSplit {
+		return t.appendSerial(out, text) // one chunk: nothing to split
+	}
 	parts := 4 * procs
 	size := len(text) / parts
 	var cuts []int

@@ -359,6 +359,10 @@ func foldEq(r, c rune) bool {
 // both patterns, so scanning from such a point gives the same chunks as
 // scanning from the start. It returns -1 when there is none before limit.
 func splitPoint(text string, i, limit int) int {
+	limit = min(limit, len(text))
+	if i <= 0 || i >= limit {
+		return -1
+	}
 	for i < limit && i < len(text) && !utf8.RuneStart(text[i]) {
 		i++
 	}

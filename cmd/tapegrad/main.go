@@ -34,6 +34,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"bench", "measure a kernel and report its speed (bench gemm)", runBench},
+		{"tokenizer", "train, encode and decode with byte-level BPE tokenizers (tokenizer train)", runTokenizer},
 		{"help", "show help for tapegrad or one command (help bench gemm)", runHelp},
 	}
 }
