@@ -73,7 +73,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"size/mismatch", file(`{`+ent("w", "F32", "[3]", "[0,8]")+`}`, d12[:8]...), `tensor "w": data_offsets [0, 8] hold 8 bytes; F32 [3] needs 12`},
 		{"size/scalar", file(`{`+ent("w", "F64", "[]", "[0,4]")+`}`, 0, 0, 0, 0), "hold 4 bytes; F64 [] needs 8"},
 		{"size/zero-dim", file(`{`+ent("w", "F32", "[3,0]", "[0,12]")+`}`, d12...), "hold 12 bytes; F32 [3 0] needs 0"},
-		{"size/overflow", file(`{`+ent("w", "U8", "[4294967296,4294967296]", "[0,0]")+`}`), "shape [4294967296 4294967296] of U8 overflows"},
+		{"size/overflow", file(`{` + ent("w", "U8", "[4294967296,4294967296]", "[0,0]") + `}`), "shape [4294967296 4294967296] of U8 overflows"},
 		{"size/dim-too-large", file(`{` + ent("w", "U8", "[0,9223372036854775808]", "[0,0]") + `}`), "dimension 9223372036854775808 of shape [0 9223372036854775808] is too large"},
 		{"offsets/start", file(`{`+ent("w", "F32", "[3]", "[4,16]")+`}`, make([]byte, 16)...), `tensor "w": data_offsets [4, 16] leave a gap: the data before them ends at 0`},
 		{"offsets/gap", file(`{`+ent("a", "F32", "[1]", "[0,4]")+`,`+ent("b", "F32", "[1]", "[8,12]")+`}`, d12...), `tensor "b": data_offsets [8, 12] leave a gap: the data before them ends at 4`},
