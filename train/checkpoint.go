@@ -1,0 +1,236 @@
+package train
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tapegrad/tapegrad/data"
+	"github.com/tapegrad/tapegrad/nn"
+	"github.com/tapegrad/tapegrad/optim"
+	"github.com/tapegrad/tapegrad/tensor"
+	"github.com/tapegrad/tapegrad/tensor/safetensors"
+	"github.com/tapegrad/tapegrad/tokenizer"
+)
+
+// Format is the checkpoint format written into __metadata__["format"].
+const Format = "tapegrad/1"
+
+// Metadata keys of a checkpoint.
+const (
+	keyFormat    = "format"
+	keyConfig    = "config"    // Config as JSON
+	keyTokenizer = "tokenizer" // tokenizer.Marshal
+	keyStep      = "step"
+	keyRNG       = "rng"       // the training sampler's state, base64
+	keyOptimizer = "optimizer" // optimizer hyper-parameters and step, JSON
+	keyDropout   = "dropout"   // dropout call counters, JSON
+)
+
+// Save writes a training checkpoint to path atomically (temp file, fsync,
+// rename): the model's parameters under their names, the optimizer's
+// moments under "optim.…", and in the metadata the config, the tokenizer,
+// the step, the sampler's state and the optimizer's hyper-parameters —
+// everything Resume needs to continue bit for bit.
+func (tr *Trainer) Save(path string) error {
+	meta, tensors, err := modelFile(tr.Config, tr.Model, tr.Tokenizer)
+	if err != nil {
+		return err
+	}
+	st := tr.Opt.State()
+	names := make([]string, 0, len(st.Tensors))
+	for name := range st.Tensors {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		tensors = append(tensors, safetensors.FromFloat32(name, st.Tensors[name]))
+	}
+	hyper, err := json.Marshal(struct {
+		Step  int                `json:"step"`
+		Hyper map[string]float64 `json:"hyper"`
+	}{st.Step, st.Hyper})
+	if err != nil {
+		return err
+	}
+	drop, _ := json.Marshal(dropoutCalls(tr.Model))
+	meta[keyStep] = strconv.Itoa(tr.Step)
+	meta[keyRNG] = base64.StdEncoding.EncodeToString(tr.sampler.State())
+	meta[keyOptimizer] = string(hyper)
+	meta[keyDropout] = string(drop)
+	return safetensors.WriteFile(path, tensors, meta)
+}
+
+// SaveModel writes a model-only checkpoint (no optimizer state): what
+// sample and eval need, and what PyTorch loads.
+func SaveModel(path string, cfg Config, model *nn.GPT, tok tokenizer.Tokenizer) error {
+	meta, tensors, err := modelFile(cfg, model, tok)
+	if err != nil {
+		return err
+	}
+	return safetensors.WriteFile(path, tensors, meta)
+}
+
+func modelFile(cfg Config, model *nn.GPT, tok tokenizer.Tokenizer) (map[string]string, []safetensors.Tensor, error) {
+	cfg.Model = model.Config
+	c, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	tk, err := tokenizer.Marshal(tok)
+	if err != nil {
+		return nil, nil, fmt.Errorf("train: checkpoint tokenizer: %w", err)
+	}
+	meta := map[string]string{keyFormat: Format, keyConfig: string(c), keyTokenizer: string(tk)}
+	var tensors []safetensors.Tensor
+	for _, p := range model.Params() {
+		tensors = append(tensors, safetensors.FromFloat32(p.Name, p.Value.Data))
+	}
+	return meta, tensors, nil
+}
+
+// Checkpoint is a loaded checkpoint: the model with its weights, its
+// tokenizer and config, and the training state when there is one.
+type Checkpoint struct {
+	Config    Config
+	Model     *nn.GPT
+	Tokenizer tokenizer.Tokenizer
+	Step      int
+	file      *safetensors.File
+}
+
+// Load reads a checkpoint written by Save or SaveModel. Every problem —
+// not a safetensors file, another format, a missing or misshapen tensor, a
+// bad config — is an error naming the file and what is wrong.
+func Load(path string) (*Checkpoint, error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("train: checkpoint %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	if got := f.Metadata[keyFormat]; got != Format {
+		return nil, bad("format %q; want %q", got, Format)
+	}
+	var cfg Config
+	if err := json.Unmarshal([]byte(f.Metadata[keyConfig]), &cfg); err != nil {
+		return nil, bad("config: %v", err)
+	}
+	tok, err := tokenizer.Unmarshal([]byte(f.Metadata[keyTokenizer]))
+	if err != nil {
+		return nil, bad("tokenizer: %v", err)
+	}
+	model, err := nn.NewGPT(cfg.Model, cfg.Seed) // the seed also gives the dropout layers their seeds
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	sd := make(map[string]*tensor.Tensor)
+	for _, t := range f.Tensors {
+		if strings.HasPrefix(t.Name, "optim.") {
+			continue
+		}
+		ft, err := t.Float32()
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		sd[t.Name] = ft
+	}
+	if err := nn.LoadStateDict(model, sd); err != nil {
+		return nil, bad("%v", err)
+	}
+	ck := &Checkpoint{Config: cfg, Model: model, Tokenizer: tok, file: f}
+	if s, ok := f.Metadata[keyStep]; ok {
+		if ck.Step, err = strconv.Atoi(s); err != nil {
+			return nil, bad("step %q: %v", s, err)
+		}
+	}
+	return ck, nil
+}
+
+// Resume returns a trainer that continues the run saved in path on the
+// given splits, exactly where it stopped: the same batches, dropout masks,
+// learning rates and optimizer moments as a run never stopped.
+func Resume(path string, trainIDs, valIDs data.Source) (*Trainer, error) {
+	ck, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("train: resume from %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	if _, ok := ck.file.Metadata[keyOptimizer]; !ok {
+		return nil, bad("the checkpoint holds a model only (no optimizer state)")
+	}
+	tr, err := newTrainer(ck.Config, ck.Model, ck.Tokenizer, trainIDs, valIDs)
+	if err != nil {
+		return nil, err
+	}
+	var opt struct {
+		Step  int                `json:"step"`
+		Hyper map[string]float64 `json:"hyper"`
+	}
+	if err := json.Unmarshal([]byte(ck.file.Metadata[keyOptimizer]), &opt); err != nil {
+		return nil, bad("optimizer: %v", err)
+	}
+	st := optim.State{Step: opt.Step, Hyper: opt.Hyper, Tensors: map[string]*tensor.Tensor{}}
+	for _, t := range ck.file.Tensors {
+		if strings.HasPrefix(t.Name, "optim.") {
+			ft, err := t.Float32()
+			if err != nil {
+				return nil, bad("%v", err)
+			}
+			st.Tensors[t.Name] = ft
+		}
+	}
+	if err := tr.Opt.LoadState(st); err != nil {
+		return nil, bad("%v", err)
+	}
+	rng, err := base64.StdEncoding.DecodeString(ck.file.Metadata[keyRNG])
+	if err != nil {
+		return nil, bad("rng: %v", err)
+	}
+	if err := tr.sampler.SetState(rng); err != nil {
+		return nil, bad("rng: %v", err)
+	}
+	var calls []uint64
+	if err := json.Unmarshal([]byte(ck.file.Metadata[keyDropout]), &calls); err != nil {
+		return nil, bad("dropout: %v", err)
+	}
+	if err := setDropoutCalls(tr.Model, calls); err != nil {
+		return nil, bad("%v", err)
+	}
+	tr.Step = ck.Step
+	return tr, nil
+}
+
+// dropouts lists the model's dropout layers in a fixed order.
+func dropouts(m *nn.GPT) []*nn.Dropout {
+	ds := []*nn.Dropout{m.Drop}
+	for _, b := range m.Blocks {
+		ds = append(ds, b.Attn.ResidDrop, b.MLP.Drop)
+	}
+	return ds
+}
+
+func dropoutCalls(m *nn.GPT) []uint64 {
+	var calls []uint64
+	for _, d := range dropouts(m) {
+		calls = append(calls, d.Calls)
+	}
+	return calls
+}
+
+func setDropoutCalls(m *nn.GPT, calls []uint64) error {
+	ds := dropouts(m)
+	if len(calls) != len(ds) {
+		return fmt.Errorf("%d dropout counters for %d dropout layers", len(calls), len(ds))
+	}
+	for i, d := range ds {
+		d.Calls = calls[i]
+	}
+	return nil
+}
