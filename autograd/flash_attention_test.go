@@ -86,6 +86,27 @@ func TestFlashMatchesNaive(t *testing.T) {
 	}
 }
 
+// TestFlashMatchesNaiveRoPE: the same with RoPE on q and k before the
+// attention, as the GPT does, so gradients flow through both ops.
+func TestFlashMatchesNaiveRoPE(t *testing.T) {
+	withRoPE := func(attn func(tp *Tape, q, k, v *Value, scale float32) *Value) func(tp *Tape, q, k, v *Value, scale float32) *Value {
+		return func(tp *Tape, q, k, v *Value, scale float32) *Value {
+			return attn(tp, tp.RoPE(q, 10000, 0), tp.RoPE(k, 10000, 0), v, scale)
+		}
+	}
+	for _, T := range []int{1, 7, 64, 129} {
+		t.Run(fmt.Sprintf("T=%d", T), func(t *testing.T) {
+			shape := []int{2, 2, T, 16}
+			fy, fg := runAttention(withRoPE((*Tape).CausalAttention), shape, 5, "qkv")
+			ny, ng := runAttention(withRoPE((*Tape).CausalAttentionNaive), shape, 5, "qkv")
+			nearTol(t, "value", fy, ny, 1e-5)
+			for i, name := range []string{"dq", "dk", "dv"} {
+				nearTol(t, name, fg[i], ng[i], 1e-5)
+			}
+		})
+	}
+}
+
 // TestFlashPublicIsFlash: CausalAttention is the flash op with the
 // calibrated tiles.
 func TestFlashPublicIsFlash(t *testing.T) {
