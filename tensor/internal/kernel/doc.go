@@ -1,6 +1,7 @@
 // Package kernel holds the GEMM micro-kernels: a register-tiled MR×NR block
 // product over packed panels, in Go assembly (AVX2+FMA) where the CPU and
-// build allow it and in pure Go everywhere.
+// build allow it and in pure Go everywhere. It also holds the float32 vector
+// math kernels under tensor's activations and softmax (see below).
 //
 // # Packed layouts
 //
@@ -18,6 +19,23 @@
 // and when beta is 0 it does not read c (NaNs there do not leak through).
 // The assembly and the pure-Go twin keep the same contract, and the tests run
 // the same cases through both.
+//
+// # Vector math
+//
+// ExpGeneric, TanhGeneric, SigmoidGeneric, SiluGeneric, GeluErfGeneric,
+// GeluTanhGeneric, the derivatives SiluGradGeneric, GeluErfGradGeneric and
+// GeluTanhGradGeneric, and ExpShiftSumGeneric (softmax's e^(x−max) and its
+// sum) compute dst[i] = f(src[i]) in float32, each with an AVX2 twin
+// (ExpAVX2, …) running 8 lanes. exp is Cody–Waite range reduction with
+// ln 2 in two parts and Cephes' degree-7 polynomial, its scale applied in two
+// halves so subnormal results and overflow to +Inf come out right; tanh,
+// sigmoid and SiLU are built on it, and the exact GELU uses
+// erfc(z) = t·exp(−z² + P(t)) (Numerical Recipes' erfcc) with −z² carried in
+// two parts. Against float64 math, over [−100, 100] and the special values,
+// the worst relative errors are 0.8e-7 (exp) to 4.6e-7 (GELU); NaN
+// propagates and ±Inf give the limits. The twins perform the same float32
+// operations as the assembly, so results agree bit for bit where Go fuses
+// multiply-adds (arm64, GOAMD64=v3) and to within a few ulp elsewhere.
 package kernel
 
 // MR and NR are the micro-tile's rows and columns: 6×16 uses 12 of AVX2's 16
