@@ -180,6 +180,9 @@ func isSpaceClass(c uint8) bool { return c == clSpace || c == clNewline }
 
 // run returns the end of the run of characters of class c that starts at i.
 func run(s string, i int, c uint8) int {
+	for i < len(s) && s[i] < utf8.RuneSelf && asciiClass[s[i]] == c {
+		i++ // the common case, ASCII, without a call per byte
+	}
 	for i < len(s) {
 		ci, n := class(s, i)
 		if ci != c {
