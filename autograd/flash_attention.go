@@ -63,16 +63,15 @@ func (a *flashAttention) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tens
 		clear(o.Data())
 		return o
 	}
-	br, bc := a.br, a.bc
+	br, bc := min(a.br, t), min(a.bc, t) // short sequences get small tiles
 	nq := (t + br - 1) / br
 	qd, kd, vd, od := q.Data(), k.Data(), v.Data(), o.Data()
 	pool := ctx.tape.pool
 	tensor.ParallelFor(bh*nq, func(lo, hi int) {
-		buf := pool.GetUninit(br*bc + br)
+		buf := pool.GetUninit(br * bc)
 		defer pool.Put(buf)
-		sc := buf.Data()
-		tile, m := sc[:br*bc], sc[br*bc:]
-		l := make([]float64, br)
+		tile := buf.Data()
+		m, l := make([]float32, br), make([]float64, br)
 		for it := lo; it < hi; it++ {
 			h, z := it/nq, it%nq
 			qb := z / 2
@@ -84,17 +83,17 @@ func (a *flashAttention) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tens
 			if lse != nil {
 				lseh = lse[h*t : (h+1)*t]
 			}
-			a.forwardBlock(qd[off:off+t*d], kd[off:off+t*d], vd[off:off+t*d], od[off:off+t*d], lseh, qb*br, min(qb*br+br, t), d, tile, m, l)
+			a.forwardBlock(qd[off:off+t*d], kd[off:off+t*d], vd[off:off+t*d], od[off:off+t*d], lseh, qb*br, min(qb*br+br, t), d, bc, tile, m, l)
 		}
 	})
 	return o
 }
 
 // forwardBlock computes rows [i0, i1) of one head's output o (and of lse
-// when it is not nil) from the head's q, k, v [T, D]; tile, m and l are
-// scratch of at least br·bc, br and br elements.
-func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d int, tile, m []float32, l []float64) {
-	bc := a.bc
+// when it is not nil) from the head's q, k, v [T, D], in key blocks of bc;
+// tile, m and l are scratch of at least (i1−i0)·bc, i1−i0 and i1−i0
+// elements.
+func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d, bc int, tile, m []float32, l []float64) {
 	rows := i1 - i0
 	ob := o[i0*d : i1*d]
 	clear(ob)
@@ -159,7 +158,7 @@ func (a *flashAttention) Backward(ctx *Context, gOut *tensor.Tensor, in []*tenso
 	if t == 0 || d == 0 || bh == 0 {
 		return
 	}
-	br, bc := a.br, a.bc
+	br, bc := min(a.br, t), min(a.bc, t)
 	qd, kd, vd, od, gd, lse := q.Data(), k.Data(), v.Data(), out.Data(), gOut.Data(), a.lse.Data()
 	var dq, dk, dv []float32
 	if grads[0] != nil {
@@ -173,10 +172,10 @@ func (a *flashAttention) Backward(ctx *Context, gOut *tensor.Tensor, in []*tenso
 	}
 	pool := ctx.tape.pool
 	tensor.ParallelFor(bh, func(lo, hi int) {
-		buf := pool.GetUninit(2*br*bc + t)
+		buf, dbuf := pool.GetUninit(2*br*bc), pool.GetUninit(t) // apart: no rounding up of their sum
 		defer pool.Put(buf)
-		sc := buf.Data()
-		pt, dst, delta := sc[:br*bc], sc[br*bc:2*br*bc], sc[2*br*bc:]
+		defer pool.Put(dbuf)
+		pt, dst, delta := buf.Data()[:br*bc], buf.Data()[br*bc:], dbuf.Data()
 		for h := lo; h < hi; h++ {
 			off, end := h*t*d, (h+1)*t*d
 			qh, kh, vh, oh, gh := qd[off:end], kd[off:end], vd[off:end], od[off:end], gd[off:end]

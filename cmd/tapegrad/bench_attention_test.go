@@ -8,7 +8,7 @@ import (
 )
 
 func TestBenchAttention(t *testing.T) {
-	code, out, errOut := runTest("bench", "attention", "--T", "7,70", "--B", "1", "--H", "2", "--D", "8", "--runs", "1", "--warmup", "0")
+	code, out, errOut := runTest("bench", "attention", "--T", "7,300", "--B", "1", "--H", "2", "--D", "8", "--runs", "1", "--warmup", "0")
 	if code != 0 {
 		t.Fatalf("exit status %d, stderr:\n%s", code, errOut)
 	}
@@ -20,10 +20,10 @@ func TestBenchAttention(t *testing.T) {
 		t.Errorf("table = %q; want a header with peak MiB and ratios, and 4 rows", table)
 	}
 	if len(records) != 4 {
-		t.Fatalf("%d JSON lines; want 4 (T = 7, 70 × fused, reference)", len(records))
+		t.Fatalf("%d JSON lines; want 4 (T = 7, 300 × fused, reference)", len(records))
 	}
 	i := 0
-	for _, T := range []int{7, 70} {
+	for _, T := range []int{7, 300} {
 		for _, impl := range []string{"fused", "reference"} {
 			// Field order is part of the format.
 			prefix := fmt.Sprintf(`{"bench":"attention","impl":%q,"T":%d,"B":1,"H":2,"D":8,"ms":`, impl, T)
@@ -40,9 +40,9 @@ func TestBenchAttention(t *testing.T) {
 			i++
 		}
 	}
-	// At T=70 the reference holds [2, 70, 70] probabilities: more memory.
+	// At T=300 the reference holds [2, 300, 300] probabilities: more memory.
 	if f, r := records[2]["peak_mb"].(float64), records[3]["peak_mb"].(float64); !(f < r) {
-		t.Errorf("T=70: fused peak %v MiB, reference %v; want fused below", f, r)
+		t.Errorf("T=300: fused peak %v MiB, reference %v; want fused below", f, r)
 	}
 }
 
