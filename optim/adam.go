@@ -65,7 +65,8 @@ func NewAdamW(groups []Group, cfg AdamConfig) *AdamW {
 }
 
 // Step applies one Adam update to every parameter with a gradient and
-// skips the others; see adamCore.step for the formula. It allocates nothing.
+// skips the others; see adamCore.step for the formula. It allocates nothing
+// and runs on several threads for big models, with the same results.
 // It panics with a *tensor.ShapeError if a gradient's shape is not its
 // parameter's.
 func (o *Adam) Step() { o.a.step() }
@@ -95,7 +96,8 @@ func (o *Adam) State() State { return o.a.state() }
 func (o *Adam) LoadState(s State) error { return o.a.loadState(s) }
 
 // Step applies one AdamW update to every parameter with a gradient and
-// skips the others; see adamCore.step for the formula. It allocates nothing.
+// skips the others; see adamCore.step for the formula. It allocates nothing
+// and runs on several threads for big models, with the same results.
 // It panics with a *tensor.ShapeError if a gradient's shape is not its
 // parameter's.
 func (o *AdamW) Step() { o.a.step() }
@@ -136,7 +138,14 @@ type adamCore struct {
 	groups    []groupHyper
 	m, v      []*tensor.Tensor // per slot, the parameter's shape
 	steps     []int            // per slot: the steps it took (0: no state yet)
+	coef      []adamCoef       // per slot, this step's
 	stepCount int
+	sweep     sweep
+}
+
+// adamCoef holds a parameter's coefficients for one step.
+type adamCoef struct {
+	stepSize, bc2Sqrt, decay, l2 float64
 }
 
 func (a *adamCore) init(op, kind string, decoupled bool, groups []Group, cfg AdamConfig) {
@@ -158,6 +167,8 @@ func (a *adamCore) init(op, kind string, decoupled bool, groups []Group, cfg Ada
 	a.m = make([]*tensor.Tensor, len(a.slots))
 	a.v = make([]*tensor.Tensor, len(a.slots))
 	a.steps = make([]int, len(a.slots))
+	a.coef = make([]adamCoef, len(a.slots))
+	a.sweep.init(a.slots, a.kernel)
 	for i, s := range a.slots {
 		a.m[i] = tensor.New(s.p.Value.Shape()...)
 		a.v[i] = tensor.New(s.p.Value.Shape()...)
@@ -180,43 +191,53 @@ func (a *adamCore) init(op, kind string, decoupled bool, groups []Group, cfg Ada
 // PyTorch's float64 run on the golden files.)
 func (a *adamCore) step() {
 	a.stepCount++
-	b1, b2, eps := a.beta1, a.beta2, a.eps
 	for i, s := range a.slots {
 		g := s.p.Value.Grad
+		a.sweep.active[i] = g != nil
 		if g == nil {
 			continue
 		}
-		pt := s.p.Value.Data
-		if !g.SameShape(pt) {
-			panic(&tensor.ShapeError{Op: a.kind + ".Step", Msg: fmt.Sprintf("gradient of %s has shape %v; the parameter has %v", s.p.Name, g.Shape(), pt.Shape())})
+		if !g.SameShape(s.p.Value.Data) {
+			panic(&tensor.ShapeError{Op: a.kind + ".Step", Msg: fmt.Sprintf("gradient of %s has shape %v; the parameter has %v", s.p.Name, g.Shape(), s.p.Value.Shape())})
 		}
 		a.steps[i]++
 		gh := a.groups[s.group]
 		lr := a.lr * gh.lrScale
 		t := float64(a.steps[i])
-		stepSize := lr / (1 - math.Pow(b1, t))
-		bc2Sqrt := math.Sqrt(1 - math.Pow(b2, t))
-		decay, l2 := 1.0, 0.0
+		c := adamCoef{
+			stepSize: lr / (1 - math.Pow(a.beta1, t)),
+			bc2Sqrt:  math.Sqrt(1 - math.Pow(a.beta2, t)),
+			decay:    1,
+		}
 		if a.decoupled {
-			decay = 1 - lr*gh.weightDecay
+			c.decay = 1 - lr*gh.weightDecay
 		} else {
-			l2 = gh.weightDecay
+			c.l2 = gh.weightDecay
 		}
-		p := pt.Data()
-		gd := g.Data()[:len(p)]
-		m := a.m[i].Data()[:len(p)]
-		v := a.v[i].Data()[:len(p)]
-		for j := range p {
-			gj, pj := float64(gd[j]), float64(p[j])
-			if l2 != 0 {
-				gj += l2 * pj
-			}
-			pj *= decay
-			mj := b1*float64(m[j]) + (1-b1)*gj
-			vj := b2*float64(v[j]) + (1-b2)*(gj*gj)
-			m[j], v[j] = float32(mj), float32(vj)
-			p[j] = float32(pj - stepSize*(mj/(math.Sqrt(vj)/bc2Sqrt+eps)))
+		a.coef[i] = c
+	}
+	a.sweep.do()
+}
+
+// kernel updates elements [lo, hi) of slot i.
+func (a *adamCore) kernel(i, lo, hi int) {
+	b1, b2, eps := a.beta1, a.beta2, a.eps
+	c := a.coef[i]
+	p := a.slots[i].p.Value.Data.Data()[lo:hi]
+	gd := a.slots[i].p.Value.Grad.Data()[lo:hi]
+	m := a.m[i].Data()[lo:hi]
+	v := a.v[i].Data()[lo:hi]
+	gd, m, v = gd[:len(p)], m[:len(p)], v[:len(p)]
+	for j := range p {
+		gj, pj := float64(gd[j]), float64(p[j])
+		if c.l2 != 0 {
+			gj += c.l2 * pj
 		}
+		pj *= c.decay
+		mj := b1*float64(m[j]) + (1-b1)*gj
+		vj := b2*float64(v[j]) + (1-b2)*(gj*gj)
+		m[j], v[j] = float32(mj), float32(vj)
+		p[j] = float32(pj - c.stepSize*(mj/(math.Sqrt(vj)/c.bc2Sqrt+eps)))
 	}
 }
 

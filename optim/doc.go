@@ -41,7 +41,12 @@
 //
 // Parameters whose Grad is nil are skipped by Step and keep their state, as
 // in PyTorch; Adam's bias correction counts each parameter's own steps.
-// Step allocates nothing: the moments are allocated by the constructor.
+// The moments are allocated by the constructor, so Step allocates nothing
+// (beyond what tensor.ParallelFor costs per call). A step over more than
+// 32768 scalars is split by element count across tensor.MaxThreads threads;
+// every element is computed the same way whatever the split, so results do
+// not depend on the thread count. ClipGradNorm sums in one fixed order on
+// one thread for the same reason.
 //
 // # Checkpoints
 //

@@ -249,3 +249,59 @@ func (l *stateLoader) err() error {
 	}
 	return fmt.Errorf("optim: %s state does not fit: %s", l.kind, strings.Join(problems, "; "))
 }
+
+// parallelMin is the number of scalars below which a step runs on the
+// calling goroutine: under it, handing work to the pool costs more than it
+// saves.
+const parallelMin = 1 << 15
+
+// sweep runs an elementwise update over the parameters that have a
+// gradient, split evenly by element count across tensor.ParallelFor's
+// threads. Every element is computed the same way whatever the split, so
+// results do not depend on the number of threads. It allocates nothing per
+// run: body is made once.
+type sweep struct {
+	offsets []int // offsets[i] is where slot i starts in the concatenation
+	active  []bool
+	kernel  func(i, lo, hi int) // updates elements [lo, hi) of slot i
+	body    func(lo, hi int)
+}
+
+func (s *sweep) init(slots []slot, kernel func(i, lo, hi int)) {
+	s.offsets = make([]int, len(slots)+1)
+	for i, sl := range slots {
+		s.offsets[i+1] = s.offsets[i] + sl.p.Value.Data.Numel()
+	}
+	s.active = make([]bool, len(slots))
+	s.kernel = kernel
+	s.body = s.run
+}
+
+// run updates the elements [lo, hi) of the concatenation.
+func (s *sweep) run(lo, hi int) {
+	// The first slot that ends after lo.
+	i, j := 0, len(s.active)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if s.offsets[h+1] <= lo {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	for ; i < len(s.active) && s.offsets[i] < hi; i++ {
+		if s.active[i] {
+			s.kernel(i, max(lo, s.offsets[i])-s.offsets[i], min(hi, s.offsets[i+1])-s.offsets[i])
+		}
+	}
+}
+
+// do runs the kernel over every active slot.
+func (s *sweep) do() {
+	n := s.offsets[len(s.offsets)-1]
+	if n < parallelMin {
+		s.run(0, n)
+		return
+	}
+	tensor.ParallelFor(n, s.body)
+}

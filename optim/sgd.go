@@ -30,7 +30,15 @@ type SGD struct {
 	groups                               []groupHyper
 	buf                                  []*tensor.Tensor // per slot when momentum ≠ 0
 	hasBuf                               []bool           // PyTorch's "buf is None" is !hasBuf
+	coef                                 []sgdCoef        // per slot, this step's
 	stepCount                            int
+	sweep                                sweep
+}
+
+// sgdCoef holds a parameter's coefficients for one step.
+type sgdCoef struct {
+	lr, wd float64
+	first  bool // the momentum buffer starts as the gradient
 }
 
 // NewSGD returns SGD over the parameters of groups. It panics with a
@@ -54,6 +62,8 @@ func NewSGD(groups []Group, cfg SGDConfig) *SGD {
 		}
 	}
 	o.hasBuf = make([]bool, len(o.slots))
+	o.coef = make([]sgdCoef, len(o.slots))
+	o.sweep.init(o.slots, o.kernel)
 	if o.momentum != 0 {
 		o.allocBufs()
 	}
@@ -92,58 +102,69 @@ func (o *SGD) allocBufs() {
 //	p ← p − lr·d
 //
 // Each element is computed in float64 and p and b are rounded to float32
-// once when stored. Step allocates nothing. It panics with a
+// once when stored. Step allocates nothing and runs on several threads for
+// big models, with the same results. It panics with a
 // *tensor.ShapeError if a gradient's shape is not its parameter's.
 func (o *SGD) Step() {
 	o.stepCount++
-	mu, damp := o.momentum, o.dampening
 	for i, s := range o.slots {
 		g := s.p.Value.Grad
+		o.sweep.active[i] = g != nil
 		if g == nil {
 			continue
 		}
-		pt := s.p.Value.Data
-		if !g.SameShape(pt) {
-			panic(&tensor.ShapeError{Op: "SGD.Step", Msg: fmt.Sprintf("gradient of %s has shape %v; the parameter has %v", s.p.Name, g.Shape(), pt.Shape())})
+		if !g.SameShape(s.p.Value.Data) {
+			panic(&tensor.ShapeError{Op: "SGD.Step", Msg: fmt.Sprintf("gradient of %s has shape %v; the parameter has %v", s.p.Name, g.Shape(), s.p.Value.Shape())})
 		}
 		gh := o.groups[s.group]
-		lr, wd := o.lr*gh.lrScale, gh.weightDecay+o.weightDecay // one of the two is 0
-		p := pt.Data()
-		gd := g.Data()[:len(p)]
-		if mu == 0 {
-			for j := range p {
-				pj := float64(p[j])
-				d := float64(gd[j])
-				if wd != 0 {
-					d += wd * pj
-				}
-				p[j] = float32(pj - lr*d)
-			}
-			continue
+		// One of the two decays is 0.
+		o.coef[i] = sgdCoef{lr: o.lr * gh.lrScale, wd: gh.weightDecay + o.weightDecay, first: !o.hasBuf[i]}
+		if o.momentum != 0 {
+			o.hasBuf[i] = true
 		}
-		b := o.buf[i].Data()[:len(p)]
-		first := !o.hasBuf[i]
-		o.hasBuf[i] = true
+	}
+	o.sweep.do()
+}
+
+// kernel updates elements [lo, hi) of slot i.
+func (o *SGD) kernel(i, lo, hi int) {
+	c := o.coef[i]
+	mu, damp := o.momentum, o.dampening
+	p := o.slots[i].p.Value.Data.Data()[lo:hi]
+	gd := o.slots[i].p.Value.Grad.Data()[lo:hi]
+	gd = gd[:len(p)]
+	if mu == 0 {
 		for j := range p {
 			pj := float64(p[j])
 			d := float64(gd[j])
-			if wd != 0 {
-				d += wd * pj
+			if c.wd != 0 {
+				d += c.wd * pj
 			}
-			var bj float64
-			if first {
-				bj = d
-			} else {
-				bj = mu*float64(b[j]) + (1-damp)*d
-			}
-			b[j] = float32(bj)
-			if o.nesterov {
-				d += mu * bj
-			} else {
-				d = bj
-			}
-			p[j] = float32(pj - lr*d)
+			p[j] = float32(pj - c.lr*d)
 		}
+		return
+	}
+	b := o.buf[i].Data()[lo:hi]
+	b = b[:len(p)]
+	for j := range p {
+		pj := float64(p[j])
+		d := float64(gd[j])
+		if c.wd != 0 {
+			d += c.wd * pj
+		}
+		var bj float64
+		if c.first {
+			bj = d
+		} else {
+			bj = mu*float64(b[j]) + (1-damp)*d
+		}
+		b[j] = float32(bj)
+		if o.nesterov {
+			d += mu * bj
+		} else {
+			d = bj
+		}
+		p[j] = float32(pj - c.lr*d)
 	}
 }
 
