@@ -142,14 +142,20 @@ func (p *parser) token(tensor string) (json.Token, error) {
 	if err == nil {
 		return tok, nil
 	}
+	return nil, p.jsonErr(tensor, at, err)
+}
+
+// jsonErr turns an error of the JSON decoder at offset at into a
+// *FormatError for tensor.
+func (p *parser) jsonErr(tensor string, at int64, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		return nil, formatErr(tensor, 8+se.Offset, "header is not valid JSON: %v", se)
+		return formatErr(tensor, 8+se.Offset, "header is not valid JSON: %v", se)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return nil, formatErr(tensor, 8+int64(len(p.hdr)), "header is not valid JSON: unexpected end")
+		return formatErr(tensor, 8+int64(len(p.hdr)), "header is not valid JSON: unexpected end")
 	}
-	return nil, formatErr(tensor, at, "header is not valid JSON: %v", err)
+	return formatErr(tensor, at, "header is not valid JSON: %v", err)
 }
 
 // delim reads the next token and checks that it is the delimiter d.
@@ -275,8 +281,9 @@ func (p *parser) entry(name string, at int64) (entry, error) {
 			field = 2
 		default:
 			var skip json.RawMessage
+			at := p.next()
 			if err := p.dec.Decode(&skip); err != nil {
-				return e, formatErr(name, p.next(), "header is not valid JSON: %v", err)
+				return e, p.jsonErr(name, at, err)
 			}
 			continue
 		}
