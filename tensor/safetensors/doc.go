@@ -55,9 +55,12 @@
 // tensors: tensors ordered by element size (dtype alignment), largest first,
 // then by name (byte-wise), so that every tensor's data starts at an offset
 // that is a multiple of its element size; a compact header with __metadata__
-// first (its keys sorted; omitted when the map is empty) and then the tensors
-// in data order, each as {"dtype","shape","data_offsets"}; the header padded
-// with spaces to a multiple of 8 bytes so the data buffer starts 8-aligned.
+// first and then the tensors in data order, each as
+// {"dtype","shape","data_offsets"}, strings escaped as serde_json escapes
+// them; the header padded with spaces to a multiple of 8 bytes so the data
+// buffer starts 8-aligned. __metadata__ is omitted when the map is empty, and
+// its keys are sorted (the reference writes them in hash-map order, so with
+// two keys or more only the order can differ).
 // The order of the tensors passed in does not matter, which makes a
 // checkpoint's bytes a function of its contents alone. The tests check the
 // output against the byte vectors in the reference's own tests.
