@@ -121,8 +121,10 @@ func TestSigmoidExtremes(t *testing.T) {
 			if w != w {
 				continue // inf·0: NaN in PyTorch too; not pinned here
 			}
-			// relative 1e-4, and one float32 denormal step for the tails
-			if g != g || math.Abs(float64(g-w)) > 1e-4*math.Abs(float64(w))+2e-45 {
+			// relative 1e-4, and one float32 denormal step of σ(x) or
+			// Φ(x) for the tails, which the product with x scales up
+			step := 2e-45 * max(1, math.Abs(float64(x.Data()[i])))
+			if g != g || math.Abs(float64(g-w)) > 1e-4*math.Abs(float64(w))+step {
 				t.Errorf("%s(%v) = %v; want %v", tt.name, x.Data()[i], g, w)
 			}
 		}

@@ -11,10 +11,12 @@ func mustLastAxis(op string, z, x *Tensor) int {
 
 // Softmax sets z to the softmax of x over its last axis and returns z: for x
 // [..., V], each row becomes exp(x − max)/Σ exp(x − max), which sums to 1
-// and stays finite for any finite input. Exponentials and the sum are
-// computed in float64. z must have x's shape and may be x. Softmax panics
+// and stays finite for any finite input. The exponentials run in the
+// float32 vector kernel with x − max carried exactly, the sum and the
+// division in float64. z must have x's shape and may be x. Softmax panics
 // with a *ShapeError if the shapes differ and an *IndexError if x is a
-// scalar. A row whose maximum is ±Inf comes out NaN, as in PyTorch.
+// scalar. A row whose maximum is ±Inf comes out NaN, as in PyTorch; −Inf
+// entries below a finite maximum give 0 (masked logits).
 func (z *Tensor) Softmax(x *Tensor) *Tensor {
 	n := mustLastAxis("Softmax", z, x)
 	if n == 0 {
@@ -22,14 +24,7 @@ func (z *Tensor) Softmax(x *Tensor) *Tensor {
 	}
 	for r := 0; r < len(x.data); r += n {
 		xr, zr := x.data[r:r+n], z.data[r:r+n]
-		m := float64(maxOf(xr))
-		var s float64
-		for i, v := range xr {
-			e := math.Exp(float64(v) - m)
-			s += e
-			zr[i] = float32(e)
-		}
-		inv := 1 / s
+		inv := 1 / vecExpShiftSum(zr, xr, maxOf(xr))
 		for i, e := range zr {
 			zr[i] = float32(float64(e) * inv)
 		}
@@ -42,22 +37,25 @@ func (z *Tensor) Softmax(x *Tensor) *Tensor {
 func Softmax(x *Tensor) *Tensor { return New(x.shape...).Softmax(x) }
 
 // LogSoftmax sets z to the log-softmax of x over its last axis and returns
-// z: for x [..., V], each row becomes x − max − log Σ exp(x − max), computed
-// in float64, which stays finite where log(Softmax(x)) would give −Inf. z
-// must have x's shape and may be x; panics are as for Softmax.
+// z: for x [..., V], each row becomes x − max − log Σ exp(x − max), with the
+// sum and the logarithm in float64, which stays finite where log(Softmax(x))
+// would give −Inf. z must have x's shape and may be x; panics are as for
+// Softmax.
 func (z *Tensor) LogSoftmax(x *Tensor) *Tensor {
 	n := mustLastAxis("LogSoftmax", z, x)
 	if n == 0 {
 		return z
 	}
+	var buf [256]float32 // the exponentials, which only the sum needs
 	for r := 0; r < len(x.data); r += n {
 		xr, zr := x.data[r:r+n], z.data[r:r+n]
-		m := float64(maxOf(xr))
+		m := maxOf(xr)
 		var s float64
-		for _, v := range xr {
-			s += math.Exp(float64(v) - m)
+		for i := 0; i < n; i += len(buf) {
+			c := xr[i:min(i+len(buf), n)]
+			s += vecExpShiftSum(buf[:len(c)], c, m)
 		}
-		c := m + math.Log(s)
+		c := float64(m) + math.Log(s)
 		for i, v := range xr {
 			zr[i] = float32(float64(v) - c)
 		}

@@ -1,0 +1,91 @@
+package tensor
+
+import "github.com/tapegrad/tapegrad/tensor/internal/kernel"
+
+// vecAVX2 selects the AVX2 vector math kernels (exp, tanh, sigmoid, SiLU,
+// GELU and their derivatives) over their pure-Go twins. It is true where
+// the CPU has AVX2 and FMA and the purego tag is off; tests and benchmarks
+// flip it to run both. The wrappers below call the kernels directly rather
+// than through function values, so that slices on the stack do not escape.
+var vecAVX2 = kernel.HasAVX2
+
+func vecExp(dst, src []float32) {
+	if vecAVX2 {
+		kernel.ExpAVX2(dst, src)
+		return
+	}
+	kernel.ExpGeneric(dst, src)
+}
+
+// vecExpShiftSum sets dst[i] = e^(src[i]−shift) and returns Σ dst[i] in
+// float64.
+func vecExpShiftSum(dst, src []float32, shift float32) float64 {
+	if vecAVX2 {
+		return kernel.ExpShiftSumAVX2(dst, src, shift)
+	}
+	return kernel.ExpShiftSumGeneric(dst, src, shift)
+}
+
+func vecTanh(dst, src []float32) {
+	if vecAVX2 {
+		kernel.TanhAVX2(dst, src)
+		return
+	}
+	kernel.TanhGeneric(dst, src)
+}
+
+func vecSigmoid(dst, src []float32) {
+	if vecAVX2 {
+		kernel.SigmoidAVX2(dst, src)
+		return
+	}
+	kernel.SigmoidGeneric(dst, src)
+}
+
+func vecSilu(dst, src []float32) {
+	if vecAVX2 {
+		kernel.SiluAVX2(dst, src)
+		return
+	}
+	kernel.SiluGeneric(dst, src)
+}
+
+func vecSiluGrad(dst, src []float32) {
+	if vecAVX2 {
+		kernel.SiluGradAVX2(dst, src)
+		return
+	}
+	kernel.SiluGradGeneric(dst, src)
+}
+
+func vecGeluErf(dst, src []float32) {
+	if vecAVX2 {
+		kernel.GeluErfAVX2(dst, src)
+		return
+	}
+	kernel.GeluErfGeneric(dst, src)
+}
+
+func vecGeluErfGrad(dst, src []float32) {
+	if vecAVX2 {
+		kernel.GeluErfGradAVX2(dst, src)
+		return
+	}
+	kernel.GeluErfGradGeneric(dst, src)
+}
+
+func vecGeluTanh(dst, src []float32) {
+	if vecAVX2 {
+		kernel.GeluTanhAVX2(dst, src)
+		return
+	}
+	kernel.GeluTanhGeneric(dst, src)
+}
+
+func vecGeluTanhGrad(dst, src []float32) {
+	if vecAVX2 {
+		kernel.GeluTanhGradAVX2(dst, src)
+		return
+	}
+	kernel.GeluTanhGradGeneric(dst, src)
+}
