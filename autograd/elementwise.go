@@ -1,10 +1,6 @@
 package autograd
 
-import (
-	"math"
-
-	"github.com/tapegrad/tapegrad/tensor"
-)
+import "github.com/tapegrad/tapegrad/tensor"
 
 // Add returns a + b with NumPy broadcasting; the result has the broadcast
 // shape. The gradient of each input is the result's gradient summed back to
@@ -185,48 +181,34 @@ func (tp *Tape) Relu(x *Value) *Value {
 
 // Silu returns x·σ(x) elementwise; d/dx = σ(x)(1 + x(1 − σ(x))).
 func (tp *Tape) Silu(x *Value) *Value {
-	return tp.unaryT("silu", x, (*tensor.Tensor).Silu, func(dx, g, x, y []float32) {
-		for i := range dx {
-			xi := float64(x[i])
-			s := sigmoid(xi)
-			dx[i] += g[i] * float32(s*(1+xi*(1-s)))
-		}
-	})
+	return tp.unaryD("silu", x, (*tensor.Tensor).Silu, (*tensor.Tensor).SiluGrad)
 }
 
 // Gelu returns the exact GELU, x·Φ(x) with Φ the normal CDF;
 // d/dx = Φ(x) + x·φ(x).
 func (tp *Tape) Gelu(x *Value) *Value {
-	return tp.unaryT("gelu", x, (*tensor.Tensor).GeluErf, func(dx, g, x, y []float32) {
-		for i := range dx {
-			xi := float64(x[i])
-			cdf := 0.5 * math.Erfc(-xi/math.Sqrt2)
-			pdf := math.Exp(-0.5*xi*xi) / math.Sqrt(2*math.Pi)
-			dx[i] += g[i] * float32(cdf+xi*pdf)
-		}
-	})
+	return tp.unaryD("gelu", x, (*tensor.Tensor).GeluErf, (*tensor.Tensor).GeluErfGrad)
 }
 
 // GeluTanh returns GELU's tanh approximation,
 // 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))).
 func (tp *Tape) GeluTanh(x *Value) *Value {
-	return tp.unaryT("gelu_tanh", x, (*tensor.Tensor).GeluTanh, func(dx, g, x, y []float32) {
-		const c = 0.7978845608028654 // √(2/π)
-		for i := range dx {
-			xi := float64(x[i])
-			t := math.Tanh(c * (xi + 0.044715*xi*xi*xi))
-			d := 0.5*(1+t) + 0.5*xi*(1-t*t)*c*(1+3*0.044715*xi*xi)
-			dx[i] += g[i] * float32(d)
-		}
-	})
+	return tp.unaryD("gelu_tanh", x, (*tensor.Tensor).GeluTanh, (*tensor.Tensor).GeluTanhGrad)
 }
 
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
+// unaryD is unaryT for ops whose derivative f′(x) has a tensor kernel in
+// destination form: backward adds g·f′(x) into dx.
+func (tp *Tape) unaryD(name string, x *Value, forward, deriv func(z, x *tensor.Tensor) *tensor.Tensor) *Value {
+	out := tp.result(forward(tp.alloc(x.Shape()...), x.Data), tp.needsGrad(x))
+	if !out.requiresGrad {
+		return out
 	}
-	e := math.Exp(x)
-	return e / (1 + e)
+	tp.record(name, out, func(g *tensor.Tensor) {
+		d := deriv(tp.pool.GetUninit(x.Shape()...), x.Data)
+		tp.gradOf(x).AddMul(g, d)
+		tp.pool.Put(d)
+	})
+	return out
 }
 
 // unaryT is unary for ops that have a tensor kernel in destination form.
