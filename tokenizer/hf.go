@@ -138,7 +138,7 @@ func ReadHF(r io.Reader) (*BPE, error) {
 	var f hfFile
 	dec := json.NewDecoder(r)
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("tokenizer: hf: %w", err)
+		return nil, inContext("hf", err)
 	}
 	fail := func(format string, args ...any) (*BPE, error) {
 		return nil, fmt.Errorf("tokenizer: hf: "+format, args...)
@@ -226,7 +226,7 @@ func ReadHF(r io.Reader) (*BPE, error) {
 	}
 	t, err := newVocabBPE(tokens, rules, pattern, special, m.IgnoreMerges)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: hf: %w", err)
+		return nil, inContext("hf", err)
 	}
 	t.patternSource = source
 	return t, nil

@@ -91,7 +91,7 @@ func Unmarshal(data []byte) (Tokenizer, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("tokenizer: unmarshal: %w", err)
+		return nil, inContext("unmarshal", err)
 	}
 	if m.Format != MarshalFormat {
 		return nil, fmt.Errorf("tokenizer: unmarshal: format %q, want %q", m.Format, MarshalFormat)
@@ -103,7 +103,7 @@ func Unmarshal(data []byte) (Tokenizer, error) {
 		}
 		c, err := NewCharVocab([]rune(*m.Chars))
 		if err != nil {
-			return nil, fmt.Errorf("tokenizer: unmarshal: %w", err)
+			return nil, inContext("unmarshal", err)
 		}
 		return c, nil
 	case "bpe":
@@ -115,7 +115,7 @@ func Unmarshal(data []byte) (Tokenizer, error) {
 	}
 	pattern, err := ParsePattern(*m.Pattern)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: unmarshal: %w", err)
+		return nil, inContext("unmarshal", err)
 	}
 	var t *BPE
 	switch {
@@ -159,7 +159,7 @@ func Unmarshal(data []byte) (Tokenizer, error) {
 		return nil, fmt.Errorf("tokenizer: unmarshal: bpe needs exactly one of \"merges\", \"ranks\" or \"vocab\"")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: unmarshal: %w", err)
+		return nil, inContext("unmarshal", err)
 	}
 	t.patternSource = *m.Pattern
 	return t, nil

@@ -159,7 +159,7 @@ func ReadModel(r io.Reader) (*BPE, error) {
 	}
 	t, err := NewMinbpe(merges, pattern, special)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: model: %w", err)
+		return nil, inContext("model", err)
 	}
 	t.patternSource = source
 	return t, nil

@@ -68,7 +68,7 @@ func Train(text string, opt TrainOptions) (*BPE, error) {
 	}
 	t, err := NewMinbpe(merges, opt.Pattern, opt.Special)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: train: %w", err)
+		return nil, inContext("train", err)
 	}
 	return t, nil
 }
