@@ -2,7 +2,6 @@ package autograd
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/tapegrad/tapegrad/tensor"
 )
@@ -30,63 +29,48 @@ func (tp *Tape) CrossEntropy(logits *Value, targets []int, ignoreIndex int) *Val
 type crossEntropy struct {
 	targets []int
 	ignore  int
-	lse     []float64 // log Σ exp per row, saved for backward
 	count   int
 }
 
+// Forward sums −log softmax(logits)[t] over the rows; the log-softmax of
+// every row runs in tensor's vector kernels, into a pooled buffer.
 func (ce *crossEntropy) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tensor {
-	x := in[0].Data()
 	v := in[0].Dim(-1)
-	if ctx.Recording() {
-		ce.lse = make([]float64, len(ce.targets))
-	}
+	ls := ctx.tape.pool.GetUninit(in[0].Shape()...).LogSoftmax(in[0])
+	lsd := ls.Data()
 	var total float64
 	for r, t := range ce.targets {
 		if t == ce.ignore {
 			continue
 		}
-		row := x[r*v : (r+1)*v]
-		lse := logSumExp(row)
-		if ce.lse != nil {
-			ce.lse[r] = lse
-		}
-		total += lse - float64(row[t])
+		total -= float64(lsd[r*v+t])
 		ce.count++
 	}
+	ctx.tape.pool.Put(ls)
 	out := ctx.Alloc()
 	out.Data()[0] = float32(total / float64(ce.count)) // NaN when count is 0
 	return out
 }
 
+// Backward recomputes softmax(logits) (cheaper than keeping it) and adds
+// scale·(softmax − onehot) into the rows that count.
 func (ce *crossEntropy) Backward(ctx *Context, gOut *tensor.Tensor, in []*tensor.Tensor, out *tensor.Tensor, grads []*tensor.Tensor) {
 	if ce.count == 0 {
 		return
 	}
-	x, dx := in[0].Data(), grads[0].Data()
+	p := ctx.tape.pool.GetUninit(in[0].Shape()...).Softmax(in[0])
+	pd, dx := p.Data(), grads[0].Data()
 	v := in[0].Dim(-1)
-	scale := float64(gOut.Data()[0]) / float64(ce.count)
+	scale := float32(float64(gOut.Data()[0]) / float64(ce.count))
 	for r, t := range ce.targets {
 		if t == ce.ignore {
 			continue
 		}
-		row, drow := x[r*v:(r+1)*v], dx[r*v:(r+1)*v]
-		lse := ce.lse[r]
-		for j, xj := range row {
-			drow[j] += float32(scale * math.Exp(float64(xj)-lse))
+		prow, drow := pd[r*v:(r+1)*v], dx[r*v:(r+1)*v]
+		for j, pj := range prow {
+			drow[j] += scale * pj
 		}
-		drow[t] -= float32(scale)
+		drow[t] -= scale
 	}
-}
-
-// logSumExp returns log Σ exp(x) in float64, stably.
-func logSumExp(x []float32) float64 {
-	m := float64(x[0])
-	for _, v := range x[1:] {
-		m = max(m, float64(v))
-	}
-	var s float64
-	for _, v := range x {
-		s += math.Exp(float64(v) - m)
-	}
-	return m + math.Log(s)
+	ctx.tape.pool.Put(p)
 }

@@ -94,7 +94,7 @@ func PlotLoss(path string, recs []Record, title string) error {
 	}
 	p.Legend.Top = true
 	p.Add(plotter.NewGrid())
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	tmp := filepath.Join(filepath.Dir(path), ".tmp-"+filepath.Base(path)) // keeps the extension, which picks the format
 	if err := p.Save(8*vg.Inch, 5*vg.Inch, tmp); err != nil {
 		return fmt.Errorf("train: plot: %w", err)
 	}

@@ -25,6 +25,7 @@ func benchmarks() []benchmark {
 		{"gemm", "matrix multiply (tensor.Gemm) in GFLOP/s, per implementation and thread count", runBenchGemm},
 		{"attention", "causal attention forward+backward: ms and peak memory, fused (flash) vs reference", runBenchAttention},
 		{"generate", "text generation in tokens/s, with and without the KV cache", runBenchGenerate},
+		{"step", "training steps of a preset in ms and tokens/s", runBenchStep},
 		{"tokenizer", "tokenizer encoding in MB/s per thread count, and minbpe training time", runBenchTokenizer},
 	}
 }

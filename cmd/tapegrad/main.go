@@ -33,6 +33,9 @@ type command struct {
 // commands lists the commands in the order help shows them.
 func commands() []command {
 	return []command{
+		{"train", "train a GPT (default: a small one on the built-in corpus, about a minute)", runTrain},
+		{"sample", "generate text from a checkpoint", runSample},
+		{"eval", "print the loss of a checkpoint on a corpus", runEval},
 		{"bench", "measure a kernel and report its speed (bench gemm)", runBench},
 		{"tokenizer", "train, encode and decode with byte-level BPE tokenizers (tokenizer train)", runTokenizer},
 		{"help", "show help for tapegrad or one command (help bench gemm)", runHelp},
@@ -137,6 +140,8 @@ func (e *env) exitCode(err error) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errInterrupted):
+		return 130
 	case errors.As(err, &ue):
 		fmt.Fprintf(e.stderr, "tapegrad: %v\n", ue)
 		if ue.usage != nil {
