@@ -46,10 +46,10 @@ tapegrad train --resume out/train-20261204-213000/ckpt.safetensors`,
 // trainFlags are train's command line: a preset, then overrides.
 type trainFlags struct {
 	data, preset, out, resume, cache, tok string
-	vocab, samples, sampleTokens         int
-	rope                                 bool
-	set                                  map[string]bool
-	c                                    train.Config
+	vocab, samples, sampleTokens          int
+	rope                                  bool
+	set                                   map[string]bool
+	c                                     train.Config
 }
 
 func runTrain(e *env, args []string) error {
