@@ -12,8 +12,7 @@ func mustLastAxis(op string, z, x *Tensor) int {
 // Softmax sets z to the softmax of x over its last axis and returns z: for x
 // [..., V], each row becomes exp(x − max)/Σ exp(x − max), which sums to 1
 // and stays finite for any finite input. The exponentials run in the
-// float32 vector kernel with x − max carried exactly, the sum and the
-// division in float64. z must have x's shape and may be x. Softmax panics
+// float32 vector kernel with x − max carried exactly, the sum in float64. z must have x's shape and may be x. Softmax panics
 // with a *ShapeError if the shapes differ and an *IndexError if x is a
 // scalar. A row whose maximum is ±Inf comes out NaN, as in PyTorch; −Inf
 // entries below a finite maximum give 0 (masked logits).
@@ -24,9 +23,9 @@ func (z *Tensor) Softmax(x *Tensor) *Tensor {
 	}
 	for r := 0; r < len(x.data); r += n {
 		xr, zr := x.data[r:r+n], z.data[r:r+n]
-		inv := 1 / vecExpShiftSum(zr, xr, maxOf(xr))
+		inv := float32(1 / vecExpShiftSum(zr, xr, maxOf(xr)))
 		for i, e := range zr {
-			zr[i] = float32(float64(e) * inv)
+			zr[i] = e * inv
 		}
 	}
 	return z
