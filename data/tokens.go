@@ -14,7 +14,8 @@ import (
 // ids of 2 bytes (uint16, as nanoGPT's train.bin and val.bin) or 4 bytes
 // (uint32), with no header. The file is memory-mapped (golang.org/x/exp/mmap),
 // so it may be larger than memory: pages are read as blocks touch them.
-// A TokenFile is safe for concurrent reads; At after Close panics.
+// A TokenFile is safe for concurrent reads; At after Close panics. Where int
+// has 32 bits, a uint32 id of 2^31 or more reads as a negative int.
 type TokenFile struct {
 	r     *mmap.ReaderAt
 	width int
