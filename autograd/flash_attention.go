@@ -68,10 +68,9 @@ func (a *flashAttention) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tens
 	qd, kd, vd, od := q.Data(), k.Data(), v.Data(), o.Data()
 	pool := ctx.tape.pool
 	tensor.ParallelFor(bh*nq, func(lo, hi int) {
-		buf := pool.GetUninit(br * bc)
+		buf := pool.GetUninit(br, bc)
 		defer pool.Put(buf)
-		tile := buf.Data()
-		m, l := make([]float32, br), make([]float64, br)
+		m, mNew, l := make([]float32, br), make([]float32, br), make([]float64, br)
 		for it := lo; it < hi; it++ {
 			h, z := it/nq, it%nq
 			qb := z / 2
@@ -83,17 +82,18 @@ func (a *flashAttention) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tens
 			if lse != nil {
 				lseh = lse[h*t : (h+1)*t]
 			}
-			a.forwardBlock(qd[off:off+t*d], kd[off:off+t*d], vd[off:off+t*d], od[off:off+t*d], lseh, qb*br, min(qb*br+br, t), d, bc, tile, m, l)
+			a.forwardBlock(qd[off:off+t*d], kd[off:off+t*d], vd[off:off+t*d], od[off:off+t*d], lseh, qb*br, min(qb*br+br, t), d, buf, m, mNew, l)
 		}
 	})
 	return o
 }
 
 // forwardBlock computes rows [i0, i1) of one head's output o (and of lse
-// when it is not nil) from the head's q, k, v [T, D], in key blocks of bc;
-// tile, m and l are scratch of at least (i1−i0)·bc, i1−i0 and i1−i0
-// elements.
-func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d, bc int, tile, m []float32, l []float64) {
+// when it is not nil) from the head's q, k, v [T, D]. tile is scratch of
+// [≥ i1−i0, bc], for key blocks of bc; m, mNew and l are scratch of at least
+// i1−i0 elements.
+func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d int, tile *tensor.Tensor, m, mNew []float32, l []float64) {
+	bc, td := tile.Dim(1), tile.Data()
 	rows := i1 - i0
 	ob := o[i0*d : i1*d]
 	clear(ob)
@@ -104,21 +104,28 @@ func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d, bc i
 	for j0 := 0; j0 < i1; j0 += bc {
 		j1 := min(j0+bc, i1)
 		cols := j1 - j0
-		tensor.Gemm(false, true, rows, cols, d, a.scale, q[i0*d:], d, k[j0*d:], d, 0, tile, bc)
+		tensor.Gemm(false, true, rows, cols, d, a.scale, q[i0*d:], d, k[j0*d:], d, 0, td, bc)
+		// Shift each row by its new running max and mask what it cannot see,
+		// then exponentiate the whole tile with the vector kernel.
 		for r := range rows {
-			row := tile[r*bc : r*bc+cols]
-			n := min(cols, i0+r-j0+1) // keys j0 … i0+r are visible
-			if n <= 0 {
-				clear(row)
-				continue
-			}
+			row := td[r*bc : r*bc+cols]
+			n := max(0, min(cols, i0+r-j0+1)) // keys j0 … i0+r are visible
 			mx := m[r]
 			for _, x := range row[:n] {
 				mx = max(mx, x)
 			}
-			sum := expShiftSum(row[:n], mx)
-			clear(row[n:])
-			if mx != m[r] {
+			shiftMask(row, n, mx)
+			mNew[r] = mx
+		}
+		tile.Exp(tile)
+		for r := range rows {
+			row := td[r*bc : r*bc+cols]
+			n := max(0, min(cols, i0+r-j0+1))
+			var sum float64
+			for _, p := range row[:n] {
+				sum += float64(p)
+			}
+			if mx := mNew[r]; mx != m[r] {
 				corr := math.Exp(float64(m[r] - mx)) // 0 on the first block
 				l[r] *= corr
 				if l[r] != 0 {
@@ -132,7 +139,7 @@ func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d, bc i
 			}
 			l[r] += sum
 		}
-		tensor.Gemm(false, false, rows, d, cols, 1, tile, bc, v[j0*d:], d, 1, ob, d)
+		tensor.Gemm(false, false, rows, d, cols, 1, td, bc, v[j0*d:], d, 1, ob, d)
 	}
 	for r := range rows {
 		inv := float32(1 / l[r])
@@ -172,10 +179,11 @@ func (a *flashAttention) Backward(ctx *Context, gOut *tensor.Tensor, in []*tenso
 	}
 	pool := ctx.tape.pool
 	tensor.ParallelFor(bh, func(lo, hi int) {
-		buf, dbuf := pool.GetUninit(2*br*bc), pool.GetUninit(t) // apart: no rounding up of their sum
-		defer pool.Put(buf)
+		pTile, dsTile, dbuf := pool.GetUninit(br, bc), pool.GetUninit(br, bc), pool.GetUninit(t)
+		defer pool.Put(pTile)
+		defer pool.Put(dsTile)
 		defer pool.Put(dbuf)
-		pt, dst, delta := buf.Data()[:br*bc], buf.Data()[br*bc:], dbuf.Data()
+		pt, dst, delta := pTile.Data(), dsTile.Data(), dbuf.Data()
 		for h := lo; h < hi; h++ {
 			off, end := h*t*d, (h+1)*t*d
 			qh, kh, vh, oh, gh := qd[off:end], kd[off:end], vd[off:end], od[off:end], gd[off:end]
@@ -205,11 +213,9 @@ func (a *flashAttention) Backward(ctx *Context, gOut *tensor.Tensor, in []*tenso
 					rows := i1 - i0
 					tensor.Gemm(false, true, rows, cols, d, a.scale, qh[i0*d:], d, kh[j0*d:], d, 0, pt, bc)
 					for r := range rows {
-						row := pt[r*bc : r*bc+cols]
-						n := max(0, min(cols, i0+r-j0+1))
-						expShiftSum(row[:n], lseh[i0+r])
-						clear(row[n:])
+						shiftMask(pt[r*bc:r*bc+cols], max(0, min(cols, i0+r-j0+1)), lseh[i0+r])
 					}
+					pTile.Exp(pTile)
 					if dvh != nil {
 						tensor.Gemm(true, false, cols, d, rows, 1, pt, bc, gh[i0*d:], d, 1, dvh[j0*d:], d)
 					}
@@ -236,15 +242,15 @@ func (a *flashAttention) Backward(ctx *Context, gOut *tensor.Tensor, in []*tenso
 	})
 }
 
-// expShiftSum sets x[i] = exp(x[i] − shift) and returns the sum of the
-// results, accumulated in float64. It is where the flash attention spends
-// most of its time beside the GEMMs: the one place to swap in a vector exp.
-func expShiftSum(x []float32, shift float32) float64 {
-	var sum float64
-	for i, v := range x {
-		e := math.Exp(float64(v - shift))
-		x[i] = float32(e)
-		sum += e
+// shiftMask subtracts shift from row[:n] and sets row[n:] to −Inf, so that
+// exponentiating the row gives exp(x − shift) for the visible keys and 0 for
+// the masked ones.
+func shiftMask(row []float32, n int, shift float32) {
+	for c := range row[:n] {
+		row[c] -= shift
 	}
-	return sum
+	inf := float32(math.Inf(-1))
+	for c := n; c < len(row); c++ {
+		row[c] = inf
+	}
 }
