@@ -11,7 +11,10 @@ import (
 // scratch is one or two flashBr×flashBc tiles (16 KiB each at 64×64, in L1/L2
 // beside the Br×D blocks of q and o); larger tiles make each GEMM less
 // dominated by packing, smaller ones skip more of the masked triangle. The
-// values come from BenchmarkFlashTiles (flash_attention_test.go).
+// values come from BenchmarkFlashTiles (flash_attention_test.go): on 2 Zen 4
+// cores 64×64 and 128×128 tie within noise at T = 1024 and 4096 (D = 32
+// and 64), 32-row or 256-column tiles are 10–40% slower; 64×64 wastes less
+// of the diagonal and needs a quarter of the scratch.
 var flashBr, flashBc = 64, 64
 
 // CausalAttention returns softmax(q·kᵀ·scale + causal mask)·v for q, k, v
