@@ -34,25 +34,23 @@ func Example() {
 	ys, _ := tok.Decode(y[:T])
 	fmt.Printf("x %q\ny %q\n", xs, ys)
 	// Output:
-	// vocab 13 train 270000 val 30000
-	// x "57=790\n96+"
-	// y "7=790\n96+6"
+	// vocab 24 train 269980 val 29998
+	// x "mouse foll"
+	// y "ouse follo"
 }
 
-// The synthetic corpus's skill: held-out prompts and how answers are scored.
+// The synthetic corpus's skill: held-out subjects, and completions scored
+// by the grammar.
 func ExampleScoreSkill() {
-	fmt.Print(data.Synthetic(7, 30))
-	for _, p := range data.SkillPrompts(7, 3) {
-		want, _ := data.SkillAnswer(p)
-		fmt.Println(p, want, data.ScoreSkill(p, want+"\n"), data.ScoreSkill(p, "000"))
+	fmt.Print(data.Synthetic(7, 60))
+	for _, p := range data.SkillPrompts(7, 2) {
+		fmt.Printf("%q: %v %v\n", p, data.ScoreSkill(p, "chase bob .\n"), data.ScoreSkill(p, "chases bob .\n"))
 	}
 	// Output:
-	// 62+94=651
-	// 54+77=131
-	// 22+63=580
-	// 41+35= 670 true false
-	// 81+93= 471 true false
-	// 53+24= 770 true false
+	// dave sees the small cat .
+	// the mice see a dog .
+	// "the quick fox ": false true
+	// "the quick cat ": false true
 }
 
 // Saving and restoring a Sampler's state continues the same batches.

@@ -5,30 +5,44 @@ import (
 	"strings"
 )
 
-// The built-in synthetic corpus: two-digit addition, one problem a line.
+// The built-in synthetic corpus: sentences of a tiny English grammar, one a
+// line, whose verbs agree with their subjects.
 //
-// A line is "aa+bb=ccc\n": both operands zero-padded to two digits and the
-// sum written with its three digits reversed, ones first, so "07+45=250"
-// says 7 + 45 = 52 and "99+99=891" says 198. The layout is fixed (10 bytes a
-// line) so every digit a character of the answer needs sits at the same
-// distance behind it, and the answer is written in the order a person adds,
-// ones first: each digit then depends only on two operand digits and the
-// carry out of the digit just written, which a small character-level
-// transformer learns far sooner than the most significant digit first
-// (Lee et al., "Teaching Arithmetic to Small Transformers", 2023).
+//	the small mice chase a fox .
+//	bob likes the old birds .
+//	the red fox follows carol .
 //
-// Pairs of operands are split once, by a fixed hash of the unordered pair
-// (seed-independent, so no seed's training text holds any seed's prompts):
-// about a tenth are held out for SkillPrompts and never appear in Synthetic
-// in either order, so a right answer to a prompt is arithmetic, not recall.
+// A sentence is SUBJECT VERB OBJECT ".": a subject is a name or "the"
+// [adjective] noun, singular or plural (irregular plurals included: mouse,
+// mice); the verb is singular ("chases") after a singular subject and plural
+// ("chase") after a plural one; an object is a name, "a" [adjective]
+// singular noun, or "the" [adjective] noun. A character-level GPT learns the
+// words in a few dozen steps and the agreement, which needs it to look back
+// past the adjective to the noun and know its number, within a few hundred.
+//
+// The skill a run measures: complete held-out subjects. About a fifth of the
+// "the adjective noun" subjects never begin a sentence of the training text
+// (they may appear as objects); SkillPrompts gives them, and ScoreSkill
+// checks that the model's completion makes a grammatical sentence, its verb
+// agreeing. An untrained model scores 0%.
 const (
 	// SyntheticDescription says in one line what the built-in corpus is.
-	SyntheticDescription = "built-in synthetic corpus: 2-digit additions \"aa+bb=ccc\" with the sum's digits reversed (ones first), ~10% of pairs held out to measure the skill"
+	SyntheticDescription = "built-in synthetic corpus: sentences of a tiny grammar (\"the small mice chase a fox .\") whose verbs agree with their subjects"
 	// SyntheticSize is the default size in bytes of the synthetic corpus.
 	SyntheticSize = 300_000
 	// SyntheticAlphabet holds every character of the synthetic corpus, its
-	// prompts and right completions.
-	SyntheticAlphabet = "\n+0123456789="
+	// prompts and grammatical completions.
+	SyntheticAlphabet = "\n .abcdefghiklmoqrstuvwx"
+)
+
+// The grammar's words.
+var (
+	names      = []string{"alice", "bob", "carol", "dave"}
+	nounsSg    = []string{"cat", "dog", "fox", "bird", "mouse", "wolf"}
+	nounsPl    = []string{"cats", "dogs", "foxes", "birds", "mice", "wolves"}
+	adjectives = []string{"big", "small", "red", "old", "quick"}
+	verbsSg    = []string{"sees", "chases", "likes", "follows"}
+	verbsPl    = []string{"see", "chase", "like", "follow"}
 )
 
 // Streams of the PCGs, so Synthetic and SkillPrompts with one seed draw
@@ -38,13 +52,29 @@ const (
 	streamSkill     = 0x736b696c6c
 )
 
-// heldOut reports whether the unordered pair {a, b} is held out of the
-// training text.
-func heldOut(a, b int) bool {
-	if a > b {
-		a, b = b, a
+// subject is a "the adjective noun" subject: indices into adjectives and the
+// noun lists, and its number.
+type subject struct {
+	adj, noun int
+	plural    bool
+}
+
+func (s subject) String() string {
+	n := nounsSg[s.noun]
+	if s.plural {
+		n = nounsPl[s.noun]
 	}
-	return splitmix64(uint64(a*100+b))%10 == 0
+	return "the " + adjectives[s.adj] + " " + n
+}
+
+// heldOut reports whether a "the adjective noun" subject is kept out of the
+// training text's subjects: a fixed hash, the same for every seed.
+func (s subject) heldOut() bool {
+	k := uint64(s.adj*100 + s.noun*2)
+	if s.plural {
+		k++
+	}
+	return splitmix64(k)%5 == 0
 }
 
 func splitmix64(x uint64) uint64 {
@@ -54,97 +84,168 @@ func splitmix64(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-// problems returns the ordered pairs (a, b), a and b in [0, 99], that are
-// held out (held true) or not.
-func problems(held bool) [][2]int {
-	var ps [][2]int
-	for a := range 100 {
-		for b := range 100 {
-			if heldOut(a, b) == held {
-				ps = append(ps, [2]int{a, b})
+// subjects returns the "the adjective noun" subjects that are held out
+// (held true) or not.
+func subjects(held bool) []subject {
+	var ss []subject
+	for a := range adjectives {
+		for n := range nounsSg {
+			for _, pl := range []bool{false, true} {
+				if s := (subject{a, n, pl}); s.heldOut() == held {
+					ss = append(ss, s)
+				}
 			}
 		}
 	}
-	return ps
+	return ss
 }
 
-// appendProblem appends "aa+bb=" and, when answer is true, the reversed sum
-// and a newline.
-func appendProblem(dst []byte, a, b int, answer bool) []byte {
-	dst = append(dst, byte('0'+a/10), byte('0'+a%10), '+', byte('0'+b/10), byte('0'+b%10), '=')
-	if answer {
-		dst = appendAnswer(dst, a+b)
-		dst = append(dst, '\n')
+// sentence appends one random training sentence and a newline.
+func sentence(dst []byte, p *rand.PCG) []byte {
+	pick := func(n int) int { return int(uniform(p, uint64(n))) }
+	var plural bool
+	switch pick(4) {
+	case 0: // a name
+		dst = append(dst, names[pick(len(names))]...)
+	case 1: // "the noun"
+		plural = pick(2) == 1
+		dst = append(dst, "the "...)
+		dst = append(dst, noun(pick(len(nounsSg)), plural)...)
+	default: // "the adjective noun", never a held-out one
+		train := subjects(false)
+		s := train[pick(len(train))]
+		plural = s.plural
+		dst = append(dst, s.String()...)
 	}
-	return dst
+	dst = append(dst, ' ')
+	if plural {
+		dst = append(dst, verbsPl[pick(len(verbsPl))]...)
+	} else {
+		dst = append(dst, verbsSg[pick(len(verbsSg))]...)
+	}
+	dst = append(dst, ' ')
+	switch pick(3) {
+	case 0:
+		dst = append(dst, names[pick(len(names))]...)
+	case 1:
+		dst = append(dst, "a "...)
+		if pick(2) == 0 {
+			dst = append(dst, adjectives[pick(len(adjectives))]...)
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, nounsSg[pick(len(nounsSg))]...)
+	default:
+		dst = append(dst, "the "...)
+		if pick(2) == 0 {
+			dst = append(dst, adjectives[pick(len(adjectives))]...)
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, noun(pick(len(nounsSg)), pick(2) == 1)...)
+	}
+	return append(dst, " .\n"...)
 }
 
-// appendAnswer appends the three digits of s, ones first.
-func appendAnswer(dst []byte, s int) []byte {
-	return append(dst, byte('0'+s%10), byte('0'+s/10%10), byte('0'+s/100))
+func noun(i int, plural bool) string {
+	if plural {
+		return nounsPl[i]
+	}
+	return nounsSg[i]
 }
 
-// Synthetic returns the built-in corpus: size bytes or a little less of
-// whole lines (10 bytes each), the training problems in a random order drawn
-// from seed, every problem once before any repeats. The same seed and size
-// give the same text, on every platform and Go release. A size below 10
-// gives "".
+// Synthetic returns the built-in corpus: whole sentences, one a line, drawn
+// from seed, about size bytes (never more). The same seed and size give the
+// same text on every platform and Go release.
 func Synthetic(seed uint64, size int) string {
-	ps := problems(false)
 	p := rand.NewPCG(seed, streamSynthetic)
-	n := max(size, 0) / 10
-	b := make([]byte, 0, n*10)
-	for len(b) < n*10 {
-		shuffle(p, ps)
-		for _, pr := range ps {
-			if len(b) == n*10 {
-				break
-			}
-			b = appendProblem(b, pr[0], pr[1], true)
+	b := make([]byte, 0, max(size, 0))
+	var line []byte
+	for {
+		line = sentence(line[:0], p)
+		if len(b)+len(line) > size {
+			return string(b)
 		}
+		b = append(b, line...)
 	}
-	return string(b)
 }
 
-// SkillPrompts returns n held-out prompts such as "35+48=", distinct, in an
-// order drawn from seed; none of them appears in any Synthetic text. There
-// are about a thousand; a larger n gives them all.
+// SkillPrompts returns n prompts — held-out subjects such as "the red mice "
+// (with the space after them, so the noun is complete and the next word must
+// be a verb that agrees) that begin no sentence of any Synthetic text — in an
+// order drawn from seed, repeating when n is larger than their number. A
+// model should see a prompt at the start of a line.
 func SkillPrompts(seed uint64, n int) []string {
-	ps := problems(true)
-	shuffle(rand.NewPCG(seed, streamSkill), ps)
-	ps = ps[:min(max(n, 0), len(ps))]
-	out := make([]string, len(ps))
-	for i, pr := range ps {
-		out[i] = string(appendProblem(nil, pr[0], pr[1], false))
+	held := subjects(true)
+	shuffle(rand.NewPCG(seed, streamSkill), held)
+	out := make([]string, max(n, 0))
+	for i := range out {
+		out[i] = held[i%len(held)].String() + " "
 	}
 	return out
 }
 
-// SkillAnswer returns the right completion of a prompt "aa+bb=" (the sum's
-// three digits, ones first, without the newline), or false when prompt is
-// not one.
-func SkillAnswer(prompt string) (string, bool) {
-	if len(prompt) != 6 || prompt[2] != '+' || prompt[5] != '=' {
-		return "", false
-	}
-	var d [4]int
-	for i, j := range [4]int{0, 1, 3, 4} {
-		c := prompt[j]
-		if c < '0' || c > '9' {
-			return "", false
-		}
-		d[i] = int(c - '0')
-	}
-	return string(appendAnswer(nil, d[0]*10+d[1]+d[2]*10+d[3])), true
+// ScoreSkill reports whether completion, the text a model wrote after
+// prompt, makes prompt + completion (up to the first newline) a grammatical
+// sentence of the corpus: a known subject, a verb that agrees with it, a
+// known object, and " ." at the end.
+func ScoreSkill(prompt, completion string) bool {
+	line, _, _ := strings.Cut(prompt+completion, "\n")
+	return Grammatical(line)
 }
 
-// ScoreSkill reports whether completion, the text a model wrote after
-// prompt, answers it: its first line must be exactly the answer.
-func ScoreSkill(prompt, completion string) bool {
-	want, ok := SkillAnswer(prompt)
-	if !ok {
+// Grammatical reports whether line (without its newline) is a sentence of
+// the synthetic grammar.
+func Grammatical(line string) bool {
+	w := strings.Split(line, " ")
+	plural, rest, ok := parseNP(w, true)
+	if !ok || len(rest) < 3 || rest[len(rest)-1] != "." {
 		return false
 	}
-	line, _, _ := strings.Cut(completion, "\n")
-	return line == want
+	verbs := verbsSg
+	if plural {
+		verbs = verbsPl
+	}
+	if index(verbs, rest[0]) < 0 {
+		return false
+	}
+	_, rest, ok = parseNP(rest[1:len(rest)-1], false)
+	return ok && len(rest) == 0
+}
+
+// parseNP reads a noun phrase from the front of w: a name, "the" [adj] noun,
+// or (objects only) "a" [adj] singular noun. It returns its number and the
+// words after it.
+func parseNP(w []string, subject bool) (plural bool, rest []string, ok bool) {
+	if len(w) == 0 {
+		return false, nil, false
+	}
+	if index(names, w[0]) >= 0 {
+		return false, w[1:], true
+	}
+	if w[0] != "the" && (subject || w[0] != "a") {
+		return false, nil, false
+	}
+	det := w[0]
+	w = w[1:]
+	if len(w) > 0 && index(adjectives, w[0]) >= 0 {
+		w = w[1:]
+	}
+	if len(w) == 0 {
+		return false, nil, false
+	}
+	if index(nounsSg, w[0]) >= 0 {
+		return false, w[1:], true
+	}
+	if det == "the" && index(nounsPl, w[0]) >= 0 {
+		return true, w[1:], true
+	}
+	return false, nil, false
+}
+
+func index(words []string, w string) int {
+	for i, x := range words {
+		if x == w {
+			return i
+		}
+	}
+	return -1
 }

@@ -208,6 +208,10 @@ func trainCommand(e *env, f *trainFlags) error {
 	fmt.Fprintf(e.stdout, "data: %s (%d characters)\nmodel: %d parameters, %s\noutput: %s\n",
 		source, len(text), nn.NumParams(tr.Model), c.Model, f.out)
 
+	if f.data == "" && f.resume == "" {
+		right, total := measureSkill(tr.Model, tok, c.Seed)
+		fmt.Fprintf(e.stdout, "skill before training: %d of %d held-out subjects completed into grammatical sentences\n", right, total)
+	}
 	metrics, err := train.CreateMetrics(metricsPath)
 	if err != nil {
 		return err
@@ -254,7 +258,7 @@ func trainCommand(e *env, f *trainFlags) error {
 	tr.Model.SetTraining(false)
 	if f.data == "" {
 		score, total := measureSkill(tr.Model, tok, c.Seed)
-		fmt.Fprintf(e.stdout, "skill: %d of %d held-out sums right (%.0f%%)\n", score, total, 100*float64(score)/float64(total))
+		fmt.Fprintf(e.stdout, "skill: %d of %d held-out subjects completed into grammatical sentences (%.0f%%; an untrained model: 0%%)\n", score, total, 100*float64(score)/float64(total))
 	}
 	for i := range f.samples {
 		s, err := sampleText(tr.Model, tok, "\n", f.sampleTokens, nn.Sampling{Temperature: 0.8, TopK: 40, Seed: c.Seed + uint64(i)})
@@ -326,18 +330,19 @@ func sampleText(g *nn.GPT, tok tokenizer.Tokenizer, prompt string, n int, s nn.S
 	return text, err
 }
 
-// measureSkill asks the model the held-out prompts of the synthetic corpus
-// and counts right answers (greedy decoding up to a newline).
+// measureSkill asks the model the held-out prompts of the synthetic corpus,
+// each at the start of a line, and counts right answers (greedy decoding up
+// to a newline).
 func measureSkill(g *nn.GPT, tok tokenizer.Tokenizer, seed uint64) (right, total int) {
 	for _, p := range data.SkillPrompts(seed, 100) {
-		ids, err := tok.Encode(p)
+		ids, err := tok.Encode("\n" + p)
 		if err != nil {
 			continue
 		}
 		total++
 		var got []int
 		nl, _ := tok.Encode("\n")
-		g.Generate(ids, 12, nn.Sampling{OnToken: func(id int) bool {
+		g.Generate(ids, 48, nn.Sampling{OnToken: func(id int) bool {
 			if len(nl) == 1 && id == nl[0] {
 				return false
 			}
