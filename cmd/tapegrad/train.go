@@ -246,7 +246,11 @@ func trainCommand(e *env, f *trainFlags) error {
 	if err := tr.Save(ckpt); err != nil {
 		return err
 	}
-	if err := plotMetrics(metricsPath, plotPath, source); err != nil {
+	title := "built-in synthetic corpus"
+	if f.data != "" {
+		title = filepath.Base(f.data)
+	}
+	if err := plotMetrics(metricsPath, plotPath, title+": "+modelSummary(c.Model)); err != nil {
 		fmt.Fprintf(e.stderr, "tapegrad: train: plot: %v\n", err)
 	}
 	fmt.Fprintf(e.stdout, "trained %d steps in %s\n", tr.Step, time.Since(start).Round(time.Second))
@@ -269,6 +273,15 @@ func trainCommand(e *env, f *trainFlags) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s, %s, %s\n", ckpt, metricsPath, plotPath)
 	return nil
+}
+
+// modelSummary describes a model's shape in a few words.
+func modelSummary(c nn.Config) string {
+	pos := "learned positions"
+	if c.RoPE {
+		pos = "RoPE"
+	}
+	return fmt.Sprintf("L=%d H=%d C=%d T=%d, %s", c.NLayer, c.NHead, c.NEmbd, c.BlockSize, pos)
 }
 
 // errInterrupted makes the command exit with status 130 after Ctrl-C.
@@ -313,7 +326,7 @@ func plotMetrics(metricsPath, plotPath, title string) error {
 	if err != nil {
 		return err
 	}
-	return train.PlotLoss(plotPath, recs, "loss: "+title)
+	return train.PlotLoss(plotPath, recs, title)
 }
 
 // sampleText generates n tokens after prompt and returns prompt + them.
