@@ -23,7 +23,7 @@ func (z *Tensor) Softmax(x *Tensor) *Tensor {
 	}
 	for r := 0; r < len(x.data); r += n {
 		xr, zr := x.data[r:r+n], z.data[r:r+n]
-		inv := float32(1 / vecExpShiftSum(zr, xr, maxOf(xr)))
+		inv := float32(1 / vecExpShiftSum(zr, xr, vecMax(xr)))
 		for i, e := range zr {
 			zr[i] = e * inv
 		}
@@ -48,7 +48,7 @@ func (z *Tensor) LogSoftmax(x *Tensor) *Tensor {
 	var buf [256]float32 // the exponentials, which only the sum needs
 	for r := 0; r < len(x.data); r += n {
 		xr, zr := x.data[r:r+n], z.data[r:r+n]
-		m := maxOf(xr)
+		m := vecMax(xr)
 		var s float64
 		for i := 0; i < n; i += len(buf) {
 			c := xr[i:min(i+len(buf), n)]

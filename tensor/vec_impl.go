@@ -89,3 +89,11 @@ func vecGeluTanhGrad(dst, src []float32) {
 	}
 	kernel.GeluTanhGradGeneric(dst, src)
 }
+
+// vecMax returns the largest element of x, NaN if x holds one.
+func vecMax(x []float32) float32 {
+	if vecAVX2 {
+		return kernel.MaxAVX2(x)
+	}
+	return kernel.MaxGeneric(x)
+}

@@ -331,3 +331,16 @@ func clamp32(x, c float32) float32 {
 	}
 	return x
 }
+
+// MaxGeneric returns the largest element of x, NaN if x holds a NaN, and
+// −Inf if x is empty.
+func MaxGeneric(x []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		if v != v {
+			return v
+		}
+		m = max(m, v)
+	}
+	return m
+}

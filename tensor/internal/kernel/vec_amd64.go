@@ -2,6 +2,8 @@
 
 package kernel
 
+import "math"
+
 // The AVX2 vector kernels keep the contracts of their Generic twins (see
 // vec.go) and must only be called when HasAVX2 is true. The assembly runs 8
 // lanes at a time; the last len(src)%8 elements go through it on a padded
@@ -113,7 +115,23 @@ func ExpShiftSumAVX2(dst, src []float32, shift float32) float64 {
 	return s
 }
 
+// MaxAVX2 is MaxGeneric in AVX2 assembly.
+func MaxAVX2(x []float32) float32 {
+	n := len(x)
+	m := float32(math.Inf(-1))
+	if k := n &^ 7; k > 0 {
+		m = maxAVX2(&x[0], k)
+		if m != m {
+			return m
+		}
+	}
+	return max(m, MaxGeneric(x[n&^7:]))
+}
+
 // The loops in vec_amd64.s; n is a positive multiple of 8.
+
+//go:noescape
+func maxAVX2(x *float32, n int) float32
 
 //go:noescape
 func expAVX2(dst, src *float32, n int)

@@ -362,3 +362,37 @@ geluTanhGradLoop:
 	VDIVPS      Y13, Y12, Y12          // e/d² = σ(1−σ)
 	VFMADD213PS Y14, Y12, Y15
 	NEXT(Y15, geluTanhGradLoop)
+
+// func maxAVX2(x *float32, n int) float32
+TEXT ·maxAVX2(SB), NOSPLIT, $0-20
+	MOVQ    x+0(FP), SI
+	MOVQ    n+8(FP), CX
+	VMOVUPS (SI), Y0           // running maxima
+	VCMPPS  $3, Y0, Y0, Y1     // lanes that saw a NaN
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JZ      maxReduce
+maxLoop:
+	VMOVUPS (SI), Y2
+	VMAXPS  Y0, Y2, Y0
+	VCMPPS  $3, Y2, Y2, Y3
+	VORPS   Y3, Y1, Y1
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JNZ     maxLoop
+maxReduce:
+	VEXTRACTF128 $1, Y0, X2
+	VMAXPS       X2, X0, X0
+	VPERMILPS    $0x4e, X0, X2
+	VMAXPS       X2, X0, X0
+	VPERMILPS    $0xb1, X0, X2
+	VMAXPS       X2, X0, X0
+	VMOVMSKPS    Y1, AX
+	TESTL        AX, AX
+	JZ           maxDone
+	MOVL         $0x7fc00000, AX // NaN
+	MOVL         AX, X0
+maxDone:
+	MOVSS        X0, ret+16(FP)
+	VZEROUPPER
+	RET

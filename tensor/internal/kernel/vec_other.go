@@ -38,3 +38,9 @@ func GeluTanhAVX2(dst, src []float32) { noAVX2("GeluTanhAVX2") }
 
 // GeluTanhGradAVX2 is not available in this build; it panics.
 func GeluTanhGradAVX2(dst, src []float32) { noAVX2("GeluTanhGradAVX2") }
+
+// MaxAVX2 is not available in this build; it panics.
+func MaxAVX2(x []float32) float32 {
+	noAVX2("MaxAVX2")
+	return 0
+}

@@ -329,6 +329,40 @@ func TestExpShiftSum(t *testing.T) {
 	}
 }
 
+// TestMax checks both implementations against a plain loop on lengths
+// 0..100 at odd offsets, with NaN and ±Inf mixed in.
+func TestMax(t *testing.T) {
+	impls := map[string]func(x []float32) float32{"generic": MaxGeneric}
+	if HasAVX2 {
+		impls["avx2"] = MaxAVX2
+	}
+	r := rand.New(rand.NewPCG(17, 18))
+	for name, f := range impls {
+		for n := 0; n <= 100; n++ {
+			for trial := range 4 {
+				off := n % 8
+				x := vecInput(r, off+n)[off:]
+				if trial == 0 { // mostly no specials
+					for i, v := range x {
+						if v != v || math.IsInf(float64(v), 0) {
+							x[i] = float32(i)
+						}
+					}
+				}
+				want, nan := float32(math.Inf(-1)), false
+				for _, v := range x {
+					nan = nan || v != v
+					want = max(want, v)
+				}
+				got := f(x)
+				if nan && got == got || !nan && got != want {
+					t.Errorf("%s(%v) = %v; want %v (NaN: %v)", name, x, got, want, nan)
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkVec(b *testing.B) {
 	const n = 4096
 	r := rand.New(rand.NewPCG(11, 12))
