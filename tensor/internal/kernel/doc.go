@@ -26,7 +26,8 @@
 // GeluTanhGeneric, the derivatives SiluGradGeneric, GeluErfGradGeneric and
 // GeluTanhGradGeneric, and ExpShiftSumGeneric (softmax's e^(x−max) and its
 // sum) compute dst[i] = f(src[i]) in float32, each with an AVX2 twin
-// (ExpAVX2, …) running 8 lanes. exp is Cody–Waite range reduction with
+// (ExpAVX2, …) running 8 lanes; MaxGeneric and MaxAVX2 find softmax's row
+// maximum. exp is Cody–Waite range reduction with
 // ln 2 in two parts and Cephes' degree-7 polynomial, its scale applied in two
 // halves so subnormal results and overflow to +Inf come out right; tanh,
 // sigmoid and SiLU are built on it, and the exact GELU uses
