@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tapegrad/tapegrad/internal/testenv"
 	"github.com/tapegrad/tapegrad/tokenizer"
 )
 
@@ -217,7 +218,7 @@ func TestCachePath(t *testing.T) {
 // checks nanoGPT's numbers: 1,115,394 characters, 65 distinct, and the 90/10
 // split sizes of shakespeare_char (1,003,854 and 111,540).
 func TestTinyShakespeare(t *testing.T) {
-	path := sharedData(t, "tinyshakespeare.txt")
+	path := testenv.SharedData(t, "tinyshakespeare.txt")
 	text, err := LoadText(path, "")
 	if err != nil {
 		t.Fatal(err)

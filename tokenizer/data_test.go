@@ -5,50 +5,14 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/tapegrad/tapegrad/internal/testenv"
 )
-
-// sharedData returns the path of name in ../shared/data beside the module's
-// root (DESIGN.md, "Data the tests use"). When the file is absent the test
-// skips, or fails when CI=true: CI always has the data.
-func sharedData(tb testing.TB, name string) string {
-	tb.Helper()
-	root, err := moduleRoot()
-	if err == nil {
-		path := filepath.Join(root, "..", "shared", "data", name)
-		if _, err = os.Stat(path); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("shared data %s is missing (CI=true): %v", name, err)
-	}
-	tb.Skipf("skipping: shared data %s is absent (%v); CI=true makes this a failure", name, err)
-	return ""
-}
-
-// moduleRoot returns the folder holding go.mod, from the working directory
-// up.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", os.ErrNotExist
-		}
-		dir = parent
-	}
-}
 
 // readShared returns the contents of a shared data file (see sharedData).
 func readShared(tb testing.TB, name string) string {
 	tb.Helper()
-	b, err := os.ReadFile(sharedData(tb, name))
+	b, err := os.ReadFile(testenv.SharedData(tb, name))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -57,7 +21,7 @@ func readShared(tb testing.TB, name string) string {
 
 // tryReadShared returns a shared data file's contents, if it is there.
 func tryReadShared(name string) (string, bool) {
-	root, err := moduleRoot()
+	root, err := testenv.ModuleRoot()
 	if err != nil {
 		return "", false
 	}
@@ -75,7 +39,7 @@ func loadEncoding(tb testing.TB, name string) *BPE {
 	if !ok {
 		tb.Fatalf("unknown tiktoken encoding %q", name)
 	}
-	path := sharedData(tb, filepath.Join("tiktoken", e.File))
+	path := testenv.SharedData(tb, filepath.Join("tiktoken", e.File))
 	load, _ := encodingCache.LoadOrStore(name, sync.OnceValues(func() (*BPE, error) {
 		f, err := os.Open(path)
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tapegrad/tapegrad/internal/testenv"
 )
 
 // fuzzTokenizers are small minbpe tokenizers, one per pattern, trained once
@@ -30,7 +32,7 @@ var fuzzTokenizers = sync.OnceValue(func() []*BPE {
 
 // haveTiktoken reports whether ../shared/data has tiktoken's rank files.
 var haveTiktoken = sync.OnceValue(func() bool {
-	root, err := moduleRoot()
+	root, err := testenv.ModuleRoot()
 	if err != nil {
 		return false
 	}

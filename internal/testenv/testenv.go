@@ -1,4 +1,6 @@
-package data
+// Package testenv helps tests find what lives outside the module: the data
+// files beside the project's root (DESIGN.md, "Data the tests use").
+package testenv
 
 import (
 	"os"
@@ -6,12 +8,12 @@ import (
 	"testing"
 )
 
-// sharedData returns the path of name in ../shared/data beside the module's
-// root (DESIGN.md, "Data the tests use"). When the file is absent the test
-// skips, or fails when CI=true: CI always has the data.
-func sharedData(tb testing.TB, name string) string {
+// SharedData returns the path of name in ../shared/data beside the module's
+// root. When the file is absent the test skips with a message, or fails when
+// the environment has CI=true: CI always has the data.
+func SharedData(tb testing.TB, name string) string {
 	tb.Helper()
-	root, err := moduleRoot()
+	root, err := ModuleRoot()
 	if err == nil {
 		path := filepath.Join(root, "..", "shared", "data", name)
 		if _, err = os.Stat(path); err == nil {
@@ -25,9 +27,9 @@ func sharedData(tb testing.TB, name string) string {
 	return ""
 }
 
-// moduleRoot returns the folder holding go.mod, from the working directory
+// ModuleRoot returns the folder holding go.mod, from the working directory
 // up.
-func moduleRoot() (string, error) {
+func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
