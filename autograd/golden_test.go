@@ -4,11 +4,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"testing"
 
-	"github.com/tapegrad/tapegrad/tensor"
+	"github.com/tapegrad/tapegrad/internal/golden"
 )
 
 // The golden file holds per-op values and gradients computed by PyTorch in
@@ -16,35 +15,14 @@ import (
 // file of the same format runs with -golden-ops FILE.
 var goldenOps = flag.String("golden-ops", "testdata/golden/ops.json", "PyTorch golden file of per-op values and gradients")
 
-type goldenTensor struct {
-	Shape []int     `json:"shape"`
-	Data  []float64 `json:"data"`
-}
-
-func (g goldenTensor) tensor() *tensor.Tensor {
-	d := make([]float32, len(g.Data))
-	for i, v := range g.Data {
-		d[i] = float32(v)
-	}
-	return tensor.FromSlice(d, g.Shape...)
-}
-
-func (g goldenTensor) ints() []int {
-	out := make([]int, len(g.Data))
-	for i, v := range g.Data {
-		out[i] = int(v)
-	}
-	return out
-}
-
 type goldenCase struct {
-	Op         string                  `json:"op"`
-	Attrs      map[string]any          `json:"attrs"`
-	Inputs     map[string]goldenTensor `json:"inputs"`
-	IntInputs  map[string]goldenTensor `json:"int_inputs"`
-	Output     goldenTensor            `json:"output"`
-	GradOutput goldenTensor            `json:"grad_output"`
-	Grads      map[string]goldenTensor `json:"grads"`
+	Op         string                   `json:"op"`
+	Attrs      map[string]any           `json:"attrs"`
+	Inputs     map[string]golden.Tensor `json:"inputs"`
+	IntInputs  map[string]golden.Tensor `json:"int_inputs"`
+	Output     golden.Tensor            `json:"output"`
+	GradOutput golden.Tensor            `json:"grad_output"`
+	Grads      map[string]golden.Tensor `json:"grads"`
 }
 
 // goldenOp runs one case's op on the tape; in holds the float inputs by
@@ -151,7 +129,7 @@ func goldenOp(tp *Tape, c goldenCase, in map[string]*Value) (*Value, error) {
 		if !ok {
 			return nil, fmt.Errorf("op %s: no targets", c.Op)
 		}
-		return tp.CrossEntropy(in["logits"], t.ints(), -100), nil
+		return tp.CrossEntropy(in["logits"], t.Ints(), -100), nil
 	case "layer_norm":
 		eps, err := num("eps")
 		if err != nil {
@@ -169,7 +147,7 @@ func goldenOp(tp *Tape, c goldenCase, in map[string]*Value) (*Value, error) {
 		if !ok {
 			return nil, fmt.Errorf("op %s: no idx", c.Op)
 		}
-		return tp.Embedding(in["w"], idx.ints(), idx.Shape...), nil
+		return tp.Embedding(in["w"], idx.Ints(), idx.Shape...), nil
 	case "rope":
 		if err := want("pairing", "rotate_half"); err != nil {
 			return nil, err
@@ -236,14 +214,14 @@ func TestGoldenOps(t *testing.T) {
 			tp := NewTape()
 			in := map[string]*Value{}
 			for name, g := range c.Inputs {
-				in[name] = Param(g.tensor())
+				in[name] = Param(g.Float32())
 			}
 			out, err := goldenOp(tp, c, in)
 			if err != nil {
 				t.Fatal(err)
 			}
-			compare(t, "output", out.Data, c.Output, 1e-4, 1e-5)
-			tp.BackwardWith(out, c.GradOutput.tensor())
+			golden.Compare(t, "output", out.Data, c.Output, 1e-4, 1e-5)
+			tp.BackwardWith(out, c.GradOutput.Float32())
 			for name, want := range c.Grads {
 				v, ok := in[name]
 				if !ok {
@@ -252,35 +230,8 @@ func TestGoldenOps(t *testing.T) {
 				if v.Grad == nil {
 					t.Fatalf("no gradient reached input %q", name)
 				}
-				compare(t, "grad "+name, v.Grad, want, 1e-3, 1e-4)
+				golden.Compare(t, "grad "+name, v.Grad, want, 1e-3, 1e-4)
 			}
 		})
 	}
-}
-
-// compare checks got against a golden tensor: equal shapes and every value
-// within rel·|want| + abs.
-func compare(t *testing.T, what string, got *tensor.Tensor, want goldenTensor, rel, abs float64) {
-	t.Helper()
-	if !equalShape(got.Shape(), want.Shape) {
-		t.Fatalf("%s: shape %v; want %v", what, got.Shape(), want.Shape)
-	}
-	for i, w := range want.Data {
-		g := float64(got.Data()[i])
-		if math.Abs(g-w) > rel*math.Abs(w)+abs || math.IsNaN(g) {
-			t.Fatalf("%s[%d] = %.8g; want %.8g (diff %.3g)", what, i, g, w, g-w)
-		}
-	}
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

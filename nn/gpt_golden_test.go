@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tapegrad/tapegrad/autograd"
+	"github.com/tapegrad/tapegrad/internal/golden"
 	"github.com/tapegrad/tapegrad/tensor"
 )
 
@@ -19,35 +20,14 @@ import (
 // -golden-gpt FILE.
 var goldenGPT = flag.String("golden-gpt", "testdata/golden/gpt.json", "PyTorch golden file of tiny GPTs")
 
-type goldenTensor struct {
-	Shape []int     `json:"shape"`
-	Data  []float64 `json:"data"`
-}
-
-func (g goldenTensor) tensor() *tensor.Tensor {
-	d := make([]float32, len(g.Data))
-	for i, v := range g.Data {
-		d[i] = float32(v)
-	}
-	return tensor.FromSlice(d, g.Shape...)
-}
-
-func (g goldenTensor) ints() []int {
-	out := make([]int, len(g.Data))
-	for i, v := range g.Data {
-		out[i] = int(v)
-	}
-	return out
-}
-
 type goldenModel struct {
-	Config  json.RawMessage         `json:"config"`
-	Params  map[string]goldenTensor `json:"params"`
-	Idx     goldenTensor            `json:"idx"`
-	Targets goldenTensor            `json:"targets"`
-	Logits  goldenTensor            `json:"logits"`
-	Loss    float64                 `json:"loss"`
-	Grads   map[string]goldenTensor `json:"grads"`
+	Config  json.RawMessage          `json:"config"`
+	Params  map[string]golden.Tensor `json:"params"`
+	Idx     golden.Tensor            `json:"idx"`
+	Targets golden.Tensor            `json:"targets"`
+	Logits  golden.Tensor            `json:"logits"`
+	Loss    float64                  `json:"loss"`
+	Grads   map[string]golden.Tensor `json:"grads"`
 }
 
 // goldenConfig reads a model's config, failing on anything it does not know
@@ -102,15 +82,15 @@ func TestGoldenGPT(t *testing.T) {
 			}
 			sd := make(map[string]*tensor.Tensor)
 			for name, p := range m.Params {
-				sd[name] = p.tensor()
+				sd[name] = p.Float32()
 			}
 			if err := LoadStateDict(g, sd); err != nil {
 				t.Fatal(err)
 			}
 			b, tt := m.Idx.Shape[0], m.Idx.Shape[1]
 			tp := autograd.NewTape()
-			logits, loss := g.Loss(tp, m.Idx.ints(), m.Targets.ints(), b, tt)
-			compare(t, "logits", logits.Data, m.Logits, 1e-4, 1e-5)
+			logits, loss := g.Loss(tp, m.Idx.Ints(), m.Targets.Ints(), b, tt)
+			golden.Compare(t, "logits", logits.Data, m.Logits, 1e-4, 1e-5)
 			if got := float64(loss.Item()); math.Abs(got-m.Loss) > 1e-4*math.Abs(m.Loss)+1e-5 {
 				t.Fatalf("loss = %.7f; want %.7f", got, m.Loss)
 			}
@@ -123,24 +103,8 @@ func TestGoldenGPT(t *testing.T) {
 				if !ok {
 					t.Fatalf("no golden gradient for %s", p.Name)
 				}
-				compare(t, "grad "+p.Name, p.Value.Grad, want, 1e-3, 1e-4)
+				golden.Compare(t, "grad "+p.Name, p.Value.Grad, want, 1e-3, 1e-4)
 			}
 		})
-	}
-}
-
-func compare(t *testing.T, what string, got *tensor.Tensor, want goldenTensor, rel, abs float64) {
-	t.Helper()
-	if got == nil {
-		t.Fatalf("%s: nil", what)
-	}
-	if fmt.Sprint(got.Shape()) != fmt.Sprint(want.Shape) {
-		t.Fatalf("%s: shape %v; want %v", what, got.Shape(), want.Shape)
-	}
-	for i, w := range want.Data {
-		g := float64(got.Data()[i])
-		if math.Abs(g-w) > rel*math.Abs(w)+abs || math.IsNaN(g) {
-			t.Fatalf("%s[%d] = %.8g; want %.8g", what, i, g, w)
-		}
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/tapegrad/tapegrad/autograd"
+	"github.com/tapegrad/tapegrad/internal/golden"
 	"github.com/tapegrad/tapegrad/nn"
-	"github.com/tapegrad/tapegrad/tensor"
 )
 
 // The golden file holds AdamW steps computed by PyTorch 1.13 in float64
@@ -20,19 +20,6 @@ import (
 // see ../shared/README.md. Another file of the same format runs with
 // -golden-adamw FILE.
 var goldenAdamW = flag.String("golden-adamw", "testdata/golden/adamw.json", "PyTorch golden file of AdamW steps")
-
-type goldenTensor struct {
-	Shape []int     `json:"shape"`
-	Data  []float64 `json:"data"`
-}
-
-func (g goldenTensor) tensor() *tensor.Tensor {
-	d := make([]float32, len(g.Data))
-	for i, v := range g.Data {
-		d[i] = float32(v)
-	}
-	return tensor.FromSlice(d, g.Shape...)
-}
 
 // TestGoldenAdamW runs every step of the golden file. The parameters are
 // named by the keys of hyper.weight_decay; "<name>0" is a parameter's start,
@@ -74,11 +61,11 @@ func TestGoldenAdamW(t *testing.T) {
 	params := map[string]nn.Param{}
 	for _, name := range names {
 		known[name+"0"] = true
-		var g0 goldenTensor
+		var g0 golden.Tensor
 		if err := json.Unmarshal(file[name+"0"], &g0); err != nil {
 			t.Fatalf("%s0: %v", name, err)
 		}
-		p := nn.Param{Name: name, Value: autograd.Param(g0.tensor())}
+		p := nn.Param{Name: name, Value: autograd.Param(g0.Float32())}
 		params[name] = p
 		groups = append(groups, Group{Params: []nn.Param{p}, WeightDecay: hyper.WeightDecay[name]})
 	}
@@ -87,7 +74,7 @@ func TestGoldenAdamW(t *testing.T) {
 			t.Errorf("unknown key %q in %s", k, *goldenAdamW)
 		}
 	}
-	var steps []map[string]goldenTensor
+	var steps []map[string]golden.Tensor
 	if err := json.Unmarshal(file["steps"], &steps); err != nil {
 		t.Fatalf("steps: %v", err)
 	}
@@ -110,7 +97,7 @@ func TestGoldenAdamW(t *testing.T) {
 			if !ok {
 				t.Fatalf("step %d: no gradient for %s", si, name)
 			}
-			params[name].Value.Grad = g.tensor()
+			params[name].Value.Grad = g.Float32()
 		}
 		opt.Step()
 		for _, name := range names {
