@@ -79,7 +79,7 @@ var vecKernels = []vecKernel{
 		func(x float64) float64 {
 			v := geluTanhV(x)
 			return sigmoid64(v) + math.Abs(x*sigmoid64(v)*sigmoid64(-v)*2*0.7978845608028654*(1+3*0.044715*x*x))
-		}, 4e-7,
+		}, 5e-7,
 		func(x float64) float64 { return max(1, math.Abs(x)*(1.6+0.22*x*x)) }},
 }
 
