@@ -125,6 +125,8 @@ func gradCases() []gradCase {
 		{"matmul/TT", two([]int{2, 5, 3}, []int{2, 4, 5}), nil, func(tp *Tape, in []*Value) *Value { return tp.MatMulTrans(in[0], true, in[1], true) }},
 		{"matmul/shared-TN", two([]int{2, 5, 3}, []int{5, 4}), nil, func(tp *Tape, in []*Value) *Value { return tp.MatMulTrans(in[0], true, in[1], false) }},
 		{"matmul/shared-TT", two([]int{2, 5, 3}, []int{4, 5}), nil, func(tp *Tape, in []*Value) *Value { return tp.MatMulTrans(in[0], true, in[1], true) }},
+		{"linear", [][]int{{2, 3, 5}, {4, 5}, {4}}, nil, func(tp *Tape, in []*Value) *Value { return tp.Linear(in[0], in[1], in[2]) }},
+		{"linear/no-bias", [][]int{{3, 5}, {4, 5}}, nil, func(tp *Tape, in []*Value) *Value { return tp.Linear(in[0], in[1], nil) }},
 		{"reshape", one(2, 3, 4), nil, func(tp *Tape, in []*Value) *Value { return tp.Exp(tp.Reshape(in[0], 4, -1)) }},
 		{"transpose", one(2, 3, 4), nil, func(tp *Tape, in []*Value) *Value { return tp.Transpose(in[0], 0, 2) }},
 		{"permute", one(2, 3, 4), nil, func(tp *Tape, in []*Value) *Value { return tp.Permute(in[0], 1, 2, 0) }},

@@ -85,12 +85,11 @@ func (tp *Tape) Div(a, b *Value) *Value {
 // addGrad adds g, the gradient of a binary op's result, into the gradient
 // of x, summing over the dimensions x was broadcast along.
 func (tp *Tape) addGrad(x *Value, g *tensor.Tensor) {
-	dx := tp.gradOf(x)
-	if dx.SameShape(g) {
-		dx.Add(dx, g)
+	if x.Data.SameShape(g) {
+		tp.accumulate(x, g)
 		return
 	}
-	dx.AddSumTo(g)
+	tp.gradOf(x).AddSumTo(g)
 }
 
 // broadcastShape returns the shape of a binary op's result, panicking with

@@ -51,6 +51,9 @@ func TestFusedMatchComposed(t *testing.T) {
 		shapes        [][]int
 		fused, simple func(tp *Tape, in []*Value) *Value
 	}{
+		{"linear", [][]int{{2, 3, 5}, {4, 5}, {4}},
+			func(tp *Tape, in []*Value) *Value { return tp.Linear(in[0], in[1], in[2]) },
+			func(tp *Tape, in []*Value) *Value { return tp.Add(tp.MatMulTrans(in[0], false, in[1], true), in[2]) }},
 		{"cross_entropy", [][]int{{2, 3, 7}},
 			func(tp *Tape, in []*Value) *Value { return tp.CrossEntropy(in[0], targets, -1) },
 			func(tp *Tape, in []*Value) *Value { return composedCrossEntropy(tp, in[0], targets) }},

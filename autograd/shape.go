@@ -13,10 +13,7 @@ func (tp *Tape) Reshape(x *Value, shape ...int) *Value {
 	if !out.requiresGrad {
 		return out
 	}
-	tp.record("reshape", out, func(g *tensor.Tensor) {
-		dx := tp.gradOf(x)
-		dx.Add(dx, g.Reshape(x.Shape()...))
-	})
+	tp.record("reshape", out, func(g *tensor.Tensor) { tp.accumulate(x, g) })
 	return out
 }
 

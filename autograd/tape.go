@@ -178,6 +178,18 @@ func (tp *Tape) record(name string, out *Value, backward func(gOut *tensor.Tenso
 	tp.records = append(tp.records, record{name: name, out: out, backward: backward})
 }
 
+// accumulate adds g, of v's shape, into v's gradient. The first gradient to
+// reach an intermediate is copied into a fresh buffer rather than added to
+// zeros, which saves clearing the buffer and reading it back.
+func (tp *Tape) accumulate(v *Value, g *tensor.Tensor) {
+	if v.Grad == nil && !v.leaf {
+		v.Grad = tp.pool.GetUninit(v.Shape()...).CopyFrom(g.Reshape(v.Shape()...))
+		return
+	}
+	dv := tp.gradOf(v)
+	dv.Add(dv, g.Reshape(v.Shape()...))
+}
+
 // gradOf returns v's gradient buffer, creating it zero-filled on first use:
 // from the pool for intermediates (back to the pool as soon as their op has
 // used it, see releaseGrad), and as a plain tensor for leaves, whose

@@ -32,14 +32,11 @@ func NewLinear(c LinearConfig) *Linear {
 	return l
 }
 
-// Forward maps x [..., In] to [..., Out] with one GEMM (W is used
-// transposed through the GEMM's flag, not copied).
+// Forward maps x [..., In] to [..., Out] with one fused op: the bias
+// initialises the result and one GEMM adds x·Wᵀ (W is used transposed
+// through the GEMM's flag, not copied).
 func (l *Linear) Forward(tp *autograd.Tape, x *autograd.Value) *autograd.Value {
-	y := tp.MatMulTrans(x, false, l.Weight, true)
-	if l.Bias != nil {
-		y = tp.Add(y, l.Bias)
-	}
-	return y
+	return tp.Linear(x, l.Weight, l.Bias)
 }
 
 // Params returns "weight" and, if present, "bias".
