@@ -55,9 +55,6 @@ func GeluTanhGrad(x *Tensor) *Tensor { return New(x.shape...).GeluTanhGrad(x) }
 func (z *Tensor) AddMul(x, y *Tensor) *Tensor {
 	zd, xd := unaryData("AddMul", z, x)
 	_, yd := unaryData("AddMul", z, y)
-	yd = yd[:len(xd)]
-	for i, v := range xd {
-		zd[i] += v * yd[i]
-	}
+	vecAddMul(zd, xd, yd)
 	return z
 }

@@ -1,16 +1,22 @@
 package tensor
 
-import "math"
+import (
+	"math"
+
+	"github.com/tapegrad/tapegrad/tensor/internal/kernel"
+)
 
 // binOp is an elementwise binary operation; its kernels work on whole runs so
 // that the broadcasting driver pays for dispatch once per row, not per element.
-type binOp uint8
+// The values are the kernel package's, which runs them (AVX2 where
+// available, see vec_impl.go).
+type binOp kernel.BinOp
 
 const (
-	opAdd binOp = iota
-	opSub
-	opMul
-	opDiv
+	opAdd = binOp(kernel.OpAdd)
+	opSub = binOp(kernel.OpSub)
+	opMul = binOp(kernel.OpMul)
+	opDiv = binOp(kernel.OpDiv)
 )
 
 // run computes z[i] = x[i·xin] op y[i·yin] for i < len(z), where xin and yin
@@ -19,82 +25,16 @@ const (
 func (op binOp) run(z, x, y []float32, xin, yin int) {
 	switch {
 	case xin == 0:
-		op.sv(z, x[0], y)
+		binSV(op, z, x[0], y)
 	case yin == 0:
-		op.vs(z, x, y[0])
+		binVS(op, z, x, y[0])
 	default:
-		op.vv(z, x, y)
+		binVV(op, z, x, y)
 	}
 }
 
 // vv computes z[i] = x[i] op y[i].
-func (op binOp) vv(z, x, y []float32) {
-	x, y = x[:len(z)], y[:len(z)]
-	switch op {
-	case opAdd:
-		for i := range z {
-			z[i] = x[i] + y[i]
-		}
-	case opSub:
-		for i := range z {
-			z[i] = x[i] - y[i]
-		}
-	case opMul:
-		for i := range z {
-			z[i] = x[i] * y[i]
-		}
-	case opDiv:
-		for i := range z {
-			z[i] = x[i] / y[i]
-		}
-	}
-}
-
-// vs computes z[i] = x[i] op s.
-func (op binOp) vs(z, x []float32, s float32) {
-	x = x[:len(z)]
-	switch op {
-	case opAdd:
-		for i := range z {
-			z[i] = x[i] + s
-		}
-	case opSub:
-		for i := range z {
-			z[i] = x[i] - s
-		}
-	case opMul:
-		for i := range z {
-			z[i] = x[i] * s
-		}
-	case opDiv:
-		for i := range z {
-			z[i] = x[i] / s
-		}
-	}
-}
-
-// sv computes z[i] = s op y[i].
-func (op binOp) sv(z []float32, s float32, y []float32) {
-	y = y[:len(z)]
-	switch op {
-	case opAdd:
-		for i := range z {
-			z[i] = s + y[i]
-		}
-	case opSub:
-		for i := range z {
-			z[i] = s - y[i]
-		}
-	case opMul:
-		for i := range z {
-			z[i] = s * y[i]
-		}
-	case opDiv:
-		for i := range z {
-			z[i] = s / y[i]
-		}
-	}
-}
+func (op binOp) vv(z, x, y []float32) { binVV(op, z, x, y) }
 
 // newBroadcast allocates the result of a broadcasting binary op on x and y.
 func newBroadcast(op string, x, y *Tensor) *Tensor {
@@ -140,9 +80,7 @@ func Div(x, y *Tensor) *Tensor { return newBroadcast("Div", x, y).Div(x, y) }
 // Scale sets z to s·x and returns z. z must have x's shape and may be x.
 func (z *Tensor) Scale(x *Tensor, s float32) *Tensor {
 	zd, xd := unaryData("Scale", z, x)
-	for i, v := range xd {
-		zd[i] = s * v
-	}
+	binVS(opMul, zd, xd, s)
 	return z
 }
 
@@ -152,9 +90,7 @@ func Scale(x *Tensor, s float32) *Tensor { return New(x.shape...).Scale(x, s) }
 // AddScalar sets z to x + s and returns z. z must have x's shape and may be x.
 func (z *Tensor) AddScalar(x *Tensor, s float32) *Tensor {
 	zd, xd := unaryData("AddScalar", z, x)
-	for i, v := range xd {
-		zd[i] = v + s
-	}
+	binVS(opAdd, zd, xd, s)
 	return z
 }
 
@@ -165,9 +101,7 @@ func AddScalar(x *Tensor, s float32) *Tensor { return New(x.shape...).AddScalar(
 // returns z. x must have z's shape; it may be z itself.
 func (z *Tensor) AddScaled(x *Tensor, alpha float32) *Tensor {
 	zd, xd := unaryData("AddScaled", z, x)
-	for i, v := range xd {
-		zd[i] += alpha * v
-	}
+	vecAxpy(zd, xd, alpha)
 	return z
 }
 

@@ -94,21 +94,8 @@ func sumKernel(z, x []float32, outer, n, inner int, scale float64, acc bool) {
 		for j0 := 0; j0 < inner; j0 += reduceBlock {
 			a := buf[:min(reduceBlock, inner-j0)]
 			clear(a)
-			k := 0
-			for ; k+4 <= n; k += 4 { // four rows per pass over a
-				r0 := xo[k*inner+j0 : k*inner+j0+len(a)]
-				r1 := xo[(k+1)*inner+j0 : (k+1)*inner+j0+len(a)]
-				r2 := xo[(k+2)*inner+j0 : (k+2)*inner+j0+len(a)]
-				r3 := xo[(k+3)*inner+j0 : (k+3)*inner+j0+len(a)]
-				for j := range a {
-					a[j] += (float64(r0[j]) + float64(r1[j])) + (float64(r2[j]) + float64(r3[j]))
-				}
-			}
-			for ; k < n; k++ {
-				row := xo[k*inner+j0 : k*inner+j0+len(a)]
-				for j := range a {
-					a[j] += float64(row[j])
-				}
+			if n > 0 {
+				colSum(a, xo[j0:], n, inner) // rows four at a time, in float64
 			}
 			zb := zo[j0 : j0+len(a)]
 			for j, s := range a {

@@ -97,3 +97,57 @@ func vecMax(x []float32) float32 {
 	}
 	return kernel.MaxGeneric(x)
 }
+
+// binVV sets z[i] = x[i] op y[i] for i < len(z).
+func binVV(op binOp, z, x, y []float32) {
+	if vecAVX2 {
+		kernel.BinVVAVX2(kernel.BinOp(op), z, x, y)
+		return
+	}
+	kernel.BinVVGeneric(kernel.BinOp(op), z, x, y)
+}
+
+// binVS sets z[i] = x[i] op s for i < len(z).
+func binVS(op binOp, z, x []float32, s float32) {
+	if vecAVX2 {
+		kernel.BinVSAVX2(kernel.BinOp(op), z, x, s)
+		return
+	}
+	kernel.BinVSGeneric(kernel.BinOp(op), z, x, s)
+}
+
+// binSV sets z[i] = s op y[i] for i < len(z).
+func binSV(op binOp, z []float32, s float32, y []float32) {
+	if vecAVX2 {
+		kernel.BinSVAVX2(kernel.BinOp(op), z, s, y)
+		return
+	}
+	kernel.BinSVGeneric(kernel.BinOp(op), z, s, y)
+}
+
+// vecAxpy sets z[i] += a·x[i] for i < len(z).
+func vecAxpy(z, x []float32, a float32) {
+	if vecAVX2 {
+		kernel.AxpyAVX2(z, x, a)
+		return
+	}
+	kernel.AxpyGeneric(z, x, a)
+}
+
+// vecAddMul sets z[i] += x[i]·y[i] for i < len(z).
+func vecAddMul(z, x, y []float32) {
+	if vecAVX2 {
+		kernel.AddMulAVX2(z, x, y)
+		return
+	}
+	kernel.AddMulGeneric(z, x, y)
+}
+
+// colSum adds to acc[j] the float64 sum of x[r·ld+j] over rows r < rows.
+func colSum(acc []float64, x []float32, rows, ld int) {
+	if vecAVX2 {
+		kernel.ColSumAVX2(acc, x, rows, ld)
+		return
+	}
+	kernel.ColSumGeneric(acc, x, rows, ld)
+}
