@@ -120,21 +120,22 @@ func ColSumGeneric(acc []float64, x []float32, rows, ld int) {
 		return
 	}
 	n := len(acc)
-	_ = x[(rows-1)*ld+n-1]
 	r := 0
 	for ; r+4 <= rows; r += 4 {
 		r0 := x[r*ld : r*ld+n]
-		r1 := x[(r+1)*ld : (r+1)*ld+n]
-		r2 := x[(r+2)*ld : (r+2)*ld+n]
-		r3 := x[(r+3)*ld : (r+3)*ld+n]
-		for j := range acc {
-			acc[j] += (float64(r0[j]) + float64(r1[j])) + (float64(r2[j]) + float64(r3[j]))
+		r1 := x[(r+1)*ld:][:n]
+		r2 := x[(r+2)*ld:][:n]
+		r3 := x[(r+3)*ld:][:n]
+		a := acc[:len(r0)]
+		for j, v := range r0 {
+			a[j] += (float64(v) + float64(r1[j])) + (float64(r2[j]) + float64(r3[j]))
 		}
 	}
 	for ; r < rows; r++ {
-		row := x[r*ld : r*ld+n]
-		for j := range acc {
-			acc[j] += float64(row[j])
+		row := x[r*ld:][:n]
+		a := acc[:len(row)]
+		for j, v := range row {
+			a[j] += float64(v)
 		}
 	}
 }
