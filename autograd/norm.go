@@ -24,9 +24,11 @@ func (tp *Tape) LayerNorm(x, w, b *Value, eps float32) *Value {
 
 type layerNorm struct {
 	eps        float64
-	mean, rstd []float64 // per row
+	mean, rstd []float32 // per row
 }
 
+// Forward normalises each row in two passes: the mean and variance (summed
+// in float64), then y = (x − mean)·rstd·w + b in float32.
 func (ln *layerNorm) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tensor {
 	x, w := in[0].Data(), in[1].Data()
 	var b []float32
@@ -38,34 +40,60 @@ func (ln *layerNorm) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tensor {
 	y := ctx.Alloc(in[0].Shape()...)
 	yd := y.Data()
 	if ctx.Recording() {
-		ln.mean, ln.rstd = make([]float64, rows), make([]float64, rows)
+		stats := ctx.Alloc(2, rows).Data()
+		ln.mean, ln.rstd = stats[:rows], stats[rows:]
 	}
 	for r := range rows {
-		row := x[r*c : (r+1)*c]
-		var sum float64
-		for _, v := range row {
-			sum += float64(v)
-		}
-		mean := sum / float64(c)
-		var ss float64
-		for _, v := range row {
-			d := float64(v) - mean
-			ss += d * d
-		}
-		rstd := 1 / math.Sqrt(ss/float64(c)+ln.eps)
-		out := yd[r*c : (r+1)*c]
-		for j, v := range row {
-			o := (float64(v) - mean) * rstd * float64(w[j])
-			if b != nil {
-				o += float64(b[j])
+		row := x[r*c : (r+1)*c : (r+1)*c]
+		mean, rstd := rowStats(row, ln.eps)
+		out := yd[r*c : (r+1)*c : (r+1)*c]
+		w := w[:len(row)]
+		if b != nil {
+			b := b[:len(row)]
+			for j, v := range row {
+				out[j] = (v-mean)*rstd*w[j] + b[j]
 			}
-			out[j] = float32(o)
+		} else {
+			for j, v := range row {
+				out[j] = (v - mean) * rstd * w[j]
+			}
 		}
 		if ln.mean != nil {
 			ln.mean[r], ln.rstd[r] = mean, rstd
 		}
 	}
 	return y
+}
+
+// rowStats returns the mean of row and 1/√(variance + eps), the sums taken
+// in float64 over four lanes.
+func rowStats(row []float32, eps float64) (mean, rstd float32) {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(row); i += 4 {
+		s0 += float64(row[i])
+		s1 += float64(row[i+1])
+		s2 += float64(row[i+2])
+		s3 += float64(row[i+3])
+	}
+	for ; i < len(row); i++ {
+		s0 += float64(row[i])
+	}
+	m := (s0 + s1 + s2 + s3) / float64(len(row))
+	s0, s1, s2, s3 = 0, 0, 0, 0
+	i = 0
+	for ; i+4 <= len(row); i += 4 {
+		d0, d1, d2, d3 := float64(row[i])-m, float64(row[i+1])-m, float64(row[i+2])-m, float64(row[i+3])-m
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < len(row); i++ {
+		d := float64(row[i]) - m
+		s0 += d * d
+	}
+	return float32(m), float32(1 / math.Sqrt((s0+s1+s2+s3)/float64(len(row))+eps))
 }
 
 // Backward: with x̂ = (x − mean)·rstd and d = g·w,
@@ -78,37 +106,41 @@ func (ln *layerNorm) Backward(ctx *Context, gOut *tensor.Tensor, in []*tensor.Te
 		dx = grads[0].Data()
 	}
 	if grads[1] != nil {
-		dw = grads[1].Data()
+		dw = grads[1].Data()[:c]
 	}
 	if len(grads) == 3 && grads[2] != nil {
-		db = grads[2].Data()
+		db = grads[2].Data()[:c]
 	}
 	for r := range len(ln.mean) {
-		row, grow := x[r*c:(r+1)*c], g[r*c:(r+1)*c]
+		row, grow := x[r*c:(r+1)*c:(r+1)*c], g[r*c:(r+1)*c:(r+1)*c]
 		mean, rstd := ln.mean[r], ln.rstd[r]
-		var md, mdx float64
+		w := w[:len(row)]
+		var md, mdx float32
 		for j, gj := range grow {
-			xh := (float64(row[j]) - mean) * rstd
-			d := float64(gj) * float64(w[j])
+			xh := (row[j] - mean) * rstd
+			d := gj * w[j]
 			md += d
 			mdx += d * xh
-			if dw != nil {
-				dw[j] += float32(float64(gj) * xh)
+		}
+		if dw != nil {
+			for j, gj := range grow {
+				dw[j] += gj * (row[j] - mean) * rstd
 			}
-			if db != nil {
+		}
+		if db != nil {
+			for j, gj := range grow {
 				db[j] += gj
 			}
 		}
 		if dx == nil {
 			continue
 		}
-		md /= float64(c)
-		mdx /= float64(c)
-		drow := dx[r*c : (r+1)*c]
+		md /= float32(c)
+		mdx /= float32(c)
+		drow := dx[r*c : (r+1)*c : (r+1)*c]
 		for j, gj := range grow {
-			xh := (float64(row[j]) - mean) * rstd
-			d := float64(gj) * float64(w[j])
-			drow[j] += float32(rstd * (d - md - xh*mdx))
+			xh := (row[j] - mean) * rstd
+			drow[j] += rstd * (gj*w[j] - md - xh*mdx)
 		}
 	}
 }
