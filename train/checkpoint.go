@@ -110,6 +110,20 @@ func Load(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	return fromFile(f, path)
+}
+
+// Decode reads a checkpoint from the bytes of a safetensors file; see Load.
+func Decode(data []byte) (*Checkpoint, error) {
+	f, err := safetensors.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("train: checkpoint: %w", err)
+	}
+	return fromFile(f, "(memory)")
+}
+
+// fromFile builds a checkpoint from a decoded file; path names it in errors.
+func fromFile(f *safetensors.File, path string) (*Checkpoint, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("train: checkpoint %s: %s", path, fmt.Sprintf(format, args...))
 	}
@@ -123,6 +137,21 @@ func Load(path string) (*Checkpoint, error) {
 	tok, err := tokenizer.Unmarshal([]byte(f.Metadata[keyTokenizer]))
 	if err != nil {
 		return nil, bad("tokenizer: %v", err)
+	}
+	if err := cfg.Model.WithDefaults().Validate(); err != nil {
+		return nil, bad("%v", err)
+	}
+	// Check the size the config describes against the tensors the file
+	// holds before building the model, so a damaged config cannot make Load
+	// allocate more than the file's own size.
+	held := 0
+	for _, t := range f.Tensors {
+		if !strings.HasPrefix(t.Name, "optim.") {
+			held += len(t.Data) / 4
+		}
+	}
+	if want := paramCount(cfg.Model); want != held {
+		return nil, bad("the config describes %d parameters; the file holds %d values", want, held)
 	}
 	model, err := nn.NewGPT(cfg.Model, cfg.Seed) // the seed also gives the dropout layers their seeds
 	if err != nil {
@@ -149,6 +178,35 @@ func Load(path string) (*Checkpoint, error) {
 		}
 	}
 	return ck, nil
+}
+
+// paramCount returns how many scalars a GPT of config c has, without
+// building it (an overflowing config counts as -1).
+func paramCount(c nn.Config) int {
+	const limit = 1 << 40
+	if c.VocabSize > limit || c.NEmbd > limit || c.BlockSize > limit || c.NLayer > limit {
+		return -1
+	}
+	v, t, l, e := c.VocabSize, c.BlockSize, c.NLayer, c.NEmbd
+	if e > 0 && (v > limit/e || t > limit/e || e > limit/(12*e+13)) {
+		return -1
+	}
+	norm := e // a LayerNorm's weight
+	if c.Bias {
+		norm = 2 * e
+	}
+	perLayer := 2*norm + 12*e*e
+	if c.Bias {
+		perLayer += 3*e + e + 4*e + e
+	}
+	if l > 0 && perLayer > limit/l {
+		return -1
+	}
+	n := v*e + l*perLayer + norm
+	if !c.RoPE {
+		n += t * e
+	}
+	return n
 }
 
 // Resume returns a trainer that continues the run saved in path on the

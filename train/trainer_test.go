@@ -210,3 +210,22 @@ func TestLearns(t *testing.T) {
 		t.Errorf("val loss %.3f after 150 steps from %.3f", after, before)
 	}
 }
+
+func TestParamCount(t *testing.T) {
+	for _, c := range []nn.Config{
+		{VocabSize: 7, BlockSize: 4, NLayer: 2, NHead: 2, NEmbd: 8, Bias: true},
+		{VocabSize: 7, BlockSize: 4, NLayer: 1, NHead: 2, NEmbd: 8, RoPE: true},
+		{VocabSize: 65, BlockSize: 64, NLayer: 4, NHead: 4, NEmbd: 128, Bias: true},
+	} {
+		g, err := nn.NewGPT(c, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := paramCount(c), nn.NumParams(g); got != want {
+			t.Errorf("paramCount(%v) = %d; the model has %d", c, got, want)
+		}
+	}
+	if n := paramCount(nn.Config{VocabSize: 1 << 50, NEmbd: 1 << 30, NLayer: 1, NHead: 1, BlockSize: 1}); n != -1 {
+		t.Errorf("an absurd config counts %d parameters; want -1", n)
+	}
+}
