@@ -56,9 +56,9 @@ var Presets = map[string]Config{
 	// minute on two cores.
 	"tiny": {
 		Model:     nn.Config{BlockSize: 64, NLayer: 2, NHead: 4, NEmbd: 64, Bias: true},
-		BatchSize: 16, MaxIters: 1000,
+		BatchSize: 16, MaxIters: 2500,
 		LR: 3e-3, MinLR: 3e-4, Warmup: 50, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1, GradClip: 1,
-		EvalInterval: 200, EvalIters: 20, LogInterval: 10, Seed: 1337,
+		EvalInterval: 500, EvalIters: 20, LogInterval: 10, Seed: 1337,
 	},
 	// nanoGPT's shakespeare_char recipe for CPUs (its README's "baby GPT on
 	// a MacBook" settings): val loss ≈ 1.88 at 2,000 iterations.

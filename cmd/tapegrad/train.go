@@ -205,8 +205,8 @@ func trainCommand(e *env, f *trainFlags) error {
 	metricsPath := filepath.Join(f.out, "metrics.jsonl")
 	plotPath := filepath.Join(f.out, "loss.png")
 	c := tr.Config
-	fmt.Fprintf(e.stdout, "data: %s (%d characters)\nmodel: %d parameters, %s\noutput: %s\n",
-		source, len(text), nn.NumParams(tr.Model), c.Model, f.out)
+	fmt.Fprintf(e.stdout, "data: %s (%d characters, vocabulary %d)\nmodel: %d parameters, %s\noutput: %s\n",
+		source, len(text), tok.VocabSize(), nn.NumParams(tr.Model), modelSummary(c.Model), f.out)
 
 	if f.data == "" && f.resume == "" {
 		right, total := measureSkill(tr.Model, tok, c.Seed)
