@@ -271,3 +271,16 @@ func TestParallelForNested(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelForAllocatesNothing: with a body that is not a fresh closure,
+// ParallelFor reuses its job.
+func TestParallelForAllocatesNothing(t *testing.T) {
+	prev := SetMaxThreads(2)
+	defer SetMaxThreads(prev)
+	var sink [8]int
+	body := func(lo, hi int) { sink[lo] += hi - lo } // each chunk writes its own slot
+	ParallelFor(8, body)
+	if n := testing.AllocsPerRun(50, func() { ParallelFor(8, body) }); n != 0 {
+		t.Errorf("ParallelFor allocates %v times per call; want 0", n)
+	}
+}

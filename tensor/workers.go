@@ -116,9 +116,14 @@ func ParallelFor(n int, body func(lo, hi int)) {
 		}
 		return
 	}
-	j := &forJob{n: n, parts: parts, body: body}
+	j := forJobs.Get().(*forJob)
+	j.n, j.parts, j.body = n, parts, body
 	workers.parallel(j, parts, &j.pending)
+	j.body = nil
+	forJobs.Put(j)
 }
+
+var forJobs = sync.Pool{New: func() any { return new(forJob) }}
 
 type forJob struct {
 	n, parts int
