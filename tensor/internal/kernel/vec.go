@@ -242,6 +242,24 @@ func GeluErfGradGeneric(dst, src []float32) {
 	}
 }
 
+// GeluErfAndGradGeneric sets y[i] = x·Φ(x) and d[i] = Φ(x) + x·φ(x) for
+// x = src[i]: GeluErfGeneric and GeluErfGradGeneric in one pass that
+// computes Φ(x) once, with the same results bit for bit. y and d must be at
+// least as long as src; either may be src itself, but they must not overlap
+// each other.
+func GeluErfAndGradGeneric(y, d, src []float32) {
+	y = y[:len(src)]
+	d = d[:len(src)]
+	for i, x := range src {
+		a := min(abs32(x), geluClamp)
+		p := phi32(x, a)
+		hi, lo := square(a)
+		pdf := exp2(-0.5*hi, -0.5*lo) * invSqrt2Pi
+		y[i] = x * p
+		d[i] = fma32(pdf, clamp32(x, geluClamp), p)
+	}
+}
+
 // GELU's tanh form is x·σ(v) with v = 2√(2/π)(x + 0.044715x³) = x(A + B·x²).
 // In the lower tail e^v is tiny and a relative error δ in v becomes |v|·δ in
 // the result (|v| reaches 90), so A, B and v are carried in two parts.

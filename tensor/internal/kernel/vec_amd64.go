@@ -86,6 +86,25 @@ func GeluErfAVX2(dst, src []float32) { vecGeluErf.unary(dst, src) }
 // GeluErfGradAVX2 is GeluErfGradGeneric in AVX2+FMA assembly.
 func GeluErfGradAVX2(dst, src []float32) { vecGeluErfGrad.unary(dst, src) }
 
+// GeluErfAndGradAVX2 is GeluErfAndGradGeneric in AVX2+FMA assembly: the
+// instructions of GeluErfAVX2 and GeluErfGradAVX2 with Φ(x) computed once.
+func GeluErfAndGradAVX2(y, d, src []float32) {
+	n := len(src)
+	if len(y) < n || len(d) < n {
+		panic("kernel: GeluErfAndGradAVX2: y or d shorter than src")
+	}
+	if m := n &^ 7; m > 0 {
+		geluErfAndGradAVX2(&y[0], &d[0], &src[0], m)
+	}
+	if r := n & 7; r > 0 {
+		var buf, dbuf [8]float32
+		copy(buf[:], src[n-r:])
+		geluErfAndGradAVX2(&buf[0], &dbuf[0], &buf[0], 8)
+		copy(y[n-r:n], buf[:r])
+		copy(d[n-r:n], dbuf[:r])
+	}
+}
+
 // GeluTanhAVX2 is GeluTanhGeneric in AVX2+FMA assembly.
 func GeluTanhAVX2(dst, src []float32) { vecGeluTanh.unary(dst, src) }
 
@@ -156,6 +175,9 @@ func geluErfAVX2(dst, src *float32, n int)
 
 //go:noescape
 func geluErfGradAVX2(dst, src *float32, n int)
+
+//go:noescape
+func geluErfAndGradAVX2(y, d, src *float32, n int)
 
 //go:noescape
 func geluTanhAVX2(dst, src *float32, n int)

@@ -303,6 +303,32 @@ geluErfGradLoop:
 	VFMADD213PS Y11, Y10, Y12 // Φ + x·φ
 	NEXT(Y12, geluErfGradLoop)
 
+// func geluErfAndGradAVX2(y, d, src *float32, n int)
+// geluErfAVX2 and geluErfGradAVX2 in one loop: y = x·Φ(x) and
+// d = Φ(x) + x·φ(x), with Φ(x) computed once.
+TEXT ·geluErfAndGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), DI
+	MOVQ d+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ n+24(FP), CX
+geluErfAndGradLoop:
+	VMOVUPS     (SI), Y0
+	PHI(Y0, Y11)
+	VMULPS      Y11, Y0, Y14 // x·Φ
+	EXP2(Y10, Y9, Y2, Y3, Y4)
+	VMULPS      c_invSqrt2Pi<>(SB), Y10, Y10 // φ(x)
+	CLAMP(Y0, c_geluClamp<>(SB), Y12, Y13)
+	VFMADD213PS Y11, Y10, Y12 // Φ + x·φ
+	VMOVUPS     Y14, (DI)
+	VMOVUPS     Y12, (DX)
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	ADDQ        $32, DX
+	SUBQ        $8, CX
+	JNZ         geluErfAndGradLoop
+	VZEROUPPER
+	RET
+
 // GTPARTS computes, for X clamped to ±geluClamp in Y1, v = X(A + B·X²) in
 // two parts and then E = e^−|v|, D = 1 + E and S = σ(v). It leaves X² in Y2.
 // Y3..Y11 are clobbered.

@@ -33,6 +33,9 @@ func GeluErfAVX2(dst, src []float32) { noAVX2("GeluErfAVX2") }
 // GeluErfGradAVX2 is not available in this build; it panics.
 func GeluErfGradAVX2(dst, src []float32) { noAVX2("GeluErfGradAVX2") }
 
+// GeluErfAndGradAVX2 is not available in this build; it panics.
+func GeluErfAndGradAVX2(y, d, src []float32) { noAVX2("GeluErfAndGradAVX2") }
+
 // GeluTanhAVX2 is not available in this build; it panics.
 func GeluTanhAVX2(dst, src []float32) { noAVX2("GeluTanhAVX2") }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -18,6 +19,29 @@ func sigmoid64(x float64) float64 {
 
 // gelu's tanh form: v = 2√(2/π)(x + 0.044715x³) and the result x·σ(v).
 func geluTanhV(x float64) float64 { return 2 * 0.7978845608028654 * (x + 0.044715*x*x*x) }
+
+// The exact GELU x·Φ(x), its derivative Φ(x) + x·φ(x), and the scale of the
+// derivative's error, the sum of the magnitudes of its two terms.
+func geluRef(x float64) float64 { return 0.5 * x * math.Erfc(-x/math.Sqrt2) }
+
+var geluGradRef = atInf(func(x float64) float64 {
+	return 0.5*math.Erfc(-x/math.Sqrt2) + x*math.Exp(-x*x/2)/math.Sqrt(2*math.Pi)
+})
+
+func geluGradScale(x float64) float64 {
+	return 0.5*math.Erfc(-x/math.Sqrt2) + math.Abs(x*math.Exp(-x*x/2)/math.Sqrt(2*math.Pi))
+}
+
+// geluAndGradY and geluAndGradD present one output of a GeluErfAndGrad
+// kernel as a unary kernel, so that it runs through the sweeps of every
+// kernel; the other output goes to a scratch slice.
+func geluAndGradY(f func(y, d, src []float32)) func(dst, src []float32) {
+	return func(dst, src []float32) { f(dst, make([]float32, len(src)), src) }
+}
+
+func geluAndGradD(f func(y, d, src []float32)) func(dst, src []float32) {
+	return func(dst, src []float32) { f(make([]float32, len(src)), dst, src) }
+}
 
 // vecKernel is one of the vector kernels with its float64 reference. scale
 // is the size against which an error at x is measured: |f(x)| for the
@@ -58,16 +82,10 @@ var vecKernels = []vecKernel{
 	{"silu_grad", SiluGradGeneric, SiluGradAVX2,
 		atInf(func(x float64) float64 { return sigmoid64(x) + x*sigmoid64(x)*sigmoid64(-x) }),
 		func(x float64) float64 { return sigmoid64(x) + math.Abs(x*sigmoid64(x)*sigmoid64(-x)) }, 4e-7, nil},
-	{"gelu", GeluErfGeneric, GeluErfAVX2,
-		func(x float64) float64 { return 0.5 * x * math.Erfc(-x/math.Sqrt2) },
-		func(x float64) float64 { return math.Abs(0.5 * x * math.Erfc(-x/math.Sqrt2)) }, 6e-7, nil},
-	{"gelu_grad", GeluErfGradGeneric, GeluErfGradAVX2,
-		atInf(func(x float64) float64 {
-			return 0.5*math.Erfc(-x/math.Sqrt2) + x*math.Exp(-x*x/2)/math.Sqrt(2*math.Pi)
-		}),
-		func(x float64) float64 {
-			return 0.5*math.Erfc(-x/math.Sqrt2) + math.Abs(x*math.Exp(-x*x/2)/math.Sqrt(2*math.Pi))
-		}, 6e-7, nil},
+	{"gelu", GeluErfGeneric, GeluErfAVX2, geluRef, abs(geluRef), 6e-7, nil},
+	{"gelu_grad", GeluErfGradGeneric, GeluErfGradAVX2, geluGradRef, geluGradScale, 6e-7, nil},
+	{"gelu_and_grad/y", geluAndGradY(GeluErfAndGradGeneric), geluAndGradY(GeluErfAndGradAVX2), geluRef, abs(geluRef), 6e-7, nil},
+	{"gelu_and_grad/d", geluAndGradD(GeluErfAndGradGeneric), geluAndGradD(GeluErfAndGradAVX2), geluGradRef, geluGradScale, 6e-7, nil},
 	{"gelu_tanh", GeluTanhGeneric, GeluTanhAVX2,
 		func(x float64) float64 { return x * sigmoid64(geluTanhV(x)) },
 		func(x float64) float64 { return math.Abs(x * sigmoid64(geluTanhV(x))) }, 3e-7, nil},
@@ -266,6 +284,56 @@ func TestVecAVX2MatchesGeneric(t *testing.T) {
 	}
 }
 
+// TestGeluErfAndGrad checks that each implementation of the fused kernel
+// gives the results of its GeluErf and GeluErfGrad kernels bit for bit, on
+// every length 0..100 at offsets 0..7, with guard values around both
+// results, out of place and with either result in place of the input.
+func TestGeluErfAndGrad(t *testing.T) {
+	type impl struct {
+		fused      func(y, d, src []float32)
+		gelu, grad func(dst, src []float32)
+	}
+	impls := map[string]impl{"generic": {GeluErfAndGradGeneric, GeluErfGeneric, GeluErfGradGeneric}}
+	if HasAVX2 {
+		impls["avx2"] = impl{GeluErfAndGradAVX2, GeluErfAVX2, GeluErfGradAVX2}
+	}
+	r := rand.New(rand.NewPCG(19, 20))
+	for name, f := range impls {
+		for n := 0; n <= 100; n++ {
+			off := n % 8
+			x := vecInput(r, off+n)[off:]
+			wantY, wantD := make([]float32, n), make([]float32, n)
+			f.gelu(wantY, x)
+			f.grad(wantD, x)
+			y, d := make([]float32, off+n+8), make([]float32, off+n+8)
+			for i := range y {
+				y[i], d[i] = guard, guard
+			}
+			f.fused(y[off:off+n], d[off:off+n], x)
+			for i := range y {
+				if (i < off || i >= off+n) && (y[i] != guard || d[i] != guard) {
+					t.Fatalf("%s(n=%d, off=%d): wrote y %v, d %v at %d, outside the results", name, n, off, y[i], d[i], i-off)
+				}
+			}
+			check := func(how string, gotY, gotD []float32) {
+				if k := countDiffs(gotY, wantY); k > 0 {
+					t.Errorf("%s %s(n=%d, off=%d): y differs from GeluErf on %d elements", name, how, n, off, k)
+				}
+				if k := countDiffs(gotD, wantD); k > 0 {
+					t.Errorf("%s %s(n=%d, off=%d): d differs from GeluErfGrad on %d elements", name, how, n, off, k)
+				}
+			}
+			check("", y[off:off+n], d[off:off+n])
+			yIn, dOut := append([]float32(nil), x...), make([]float32, n)
+			f.fused(yIn, dOut, yIn)
+			check("y in place", yIn, dOut)
+			yOut, dIn := make([]float32, n), append([]float32(nil), x...)
+			f.fused(yOut, dIn, dIn)
+			check("d in place", yOut, dIn)
+		}
+	}
+}
+
 // TestExpShiftSum checks both implementations against float64 on rows of
 // every length 0..100, with large, infinite and NaN shifts and -Inf inputs
 // (masked logits), in place and out of place.
@@ -372,6 +440,9 @@ func BenchmarkVec(b *testing.B) {
 	}
 	dst := make([]float32, n)
 	for _, k := range vecKernels {
+		if strings.HasPrefix(k.name, "gelu_and_grad/") {
+			continue // allocating wrappers; see BenchmarkGeluErfAndGrad
+		}
 		for impl, f := range k.impls() {
 			b.Run(fmt.Sprintf("op=%s/impl=%s", k.name, impl), func(b *testing.B) {
 				for b.Loop() {
@@ -380,5 +451,41 @@ func BenchmarkVec(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
 			})
 		}
+	}
+}
+
+// BenchmarkGeluErfAndGrad compares the fused kernel (op=fused) with the
+// GeluErf and GeluErfGrad kernels run one after the other (op=separate).
+func BenchmarkGeluErfAndGrad(b *testing.B) {
+	const n = 4096
+	r := rand.New(rand.NewPCG(11, 12))
+	src := make([]float32, n)
+	for i := range src {
+		src[i] = float32(r.NormFloat64() * 3)
+	}
+	y, d := make([]float32, n), make([]float32, n)
+	impls := []struct {
+		name       string
+		fused      func(y, d, src []float32)
+		gelu, grad func(dst, src []float32)
+	}{{"generic", GeluErfAndGradGeneric, GeluErfGeneric, GeluErfGradGeneric}}
+	if HasAVX2 {
+		impls = append(impls, impls[0])
+		impls[1].name, impls[1].fused, impls[1].gelu, impls[1].grad = "avx2", GeluErfAndGradAVX2, GeluErfAVX2, GeluErfGradAVX2
+	}
+	for _, im := range impls {
+		b.Run("op=fused/impl="+im.name, func(b *testing.B) {
+			for b.Loop() {
+				im.fused(y, d, src)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
+		})
+		b.Run("op=separate/impl="+im.name, func(b *testing.B) {
+			for b.Loop() {
+				im.gelu(y, src)
+				im.grad(d, src)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/elem")
+		})
 	}
 }
