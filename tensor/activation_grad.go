@@ -32,6 +32,23 @@ func (z *Tensor) GeluErfGrad(x *Tensor) *Tensor {
 // shape.
 func GeluErfGrad(x *Tensor) *Tensor { return New(x.shape...).GeluErfGrad(x) }
 
+// GeluErfAndGrad sets z to GeluErf(x) and d to GeluErfGrad(x) elementwise in
+// one pass, computing Φ(x) once, and returns z: the forward of GELU for a
+// backward pass that needs its derivative. The results equal those of
+// z.GeluErf(x) and d.GeluErfGrad(x) bit for bit. z and d must have x's
+// shape; either may be x, but they must not overlap each other.
+// GeluErfAndGrad panics with a *ShapeError if the shapes differ or z and d
+// are the same data.
+func (z *Tensor) GeluErfAndGrad(d, x *Tensor) *Tensor {
+	zd, xd := unaryData("GeluErfAndGrad", z, x)
+	dd, _ := unaryData("GeluErfAndGrad", d, x)
+	if len(xd) > 0 && &zd[0] == &dd[0] {
+		panic(&ShapeError{Op: "GeluErfAndGrad", Msg: "the results z and d are the same data"})
+	}
+	vecGeluErfAndGrad(zd, dd, xd)
+	return z
+}
+
 // GeluTanhGrad sets z to the derivative of GeluTanh at x elementwise and
 // returns z: with s = σ(v), v = 2√(2/π)(x + 0.044715x³), it is
 // s + x·s(1 − s)·dv/dx, which equals PyTorch's

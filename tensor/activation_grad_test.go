@@ -124,6 +124,57 @@ func TestActivationGradsExtremes(t *testing.T) {
 	})
 }
 
+// TestGeluErfAndGrad checks that the fused op gives GeluErf and GeluErfGrad
+// bit for bit, out of place and with either result in place of x, and that
+// it panics on mismatched shapes and on z and d sharing their data.
+func TestGeluErfAndGrad(t *testing.T) {
+	inf := float32(math.Inf(1))
+	withVecImpls(t, func(t *testing.T) {
+		for _, n := range []int{0, 1, 7, 8, 9, 37, 100} {
+			x := Scale(seqTensor(uint64(n), 3, n), 4)
+			if n > 5 {
+				copy(x.Data(), []float32{-inf, inf, float32(math.NaN()), -30, 1e-40})
+			}
+			wantY, wantD := GeluErf(x), GeluErfGrad(x)
+			same := func(how, what string, got, want *Tensor) {
+				t.Helper()
+				for i, w := range want.Data() {
+					if g := got.Data()[i]; g != w && !(g != g && w != w) {
+						t.Errorf("%s (n=%d): %s[%d] = %v; want %v (x = %v)", how, n, what, i, g, w, x.Data()[i])
+					}
+				}
+			}
+			y, d := New(3, n), New(3, n)
+			if r := y.GeluErfAndGrad(d, x); r != y {
+				t.Fatalf("y.GeluErfAndGrad(d, x) did not return y")
+			}
+			same("y.GeluErfAndGrad(d, x)", "y", y, wantY)
+			same("y.GeluErfAndGrad(d, x)", "d", d, wantD)
+			xy := x.Clone()
+			xy.GeluErfAndGrad(d, xy)
+			same("x.GeluErfAndGrad(d, x)", "y", xy, wantY)
+			same("x.GeluErfAndGrad(d, x)", "d", d, wantD)
+			xd := x.Clone()
+			y.GeluErfAndGrad(xd, xd)
+			same("y.GeluErfAndGrad(x, x)", "y", y, wantY)
+			same("y.GeluErfAndGrad(x, x)", "d", xd, wantD)
+		}
+		for name, f := range map[string]func(){
+			"z[5 3].GeluErfAndGrad(d[3 5], x[3 5])": func() { New(5, 3).GeluErfAndGrad(New(3, 5), New(3, 5)) },
+			"z[3 5].GeluErfAndGrad(d[5 3], x[3 5])": func() { New(3, 5).GeluErfAndGrad(New(5, 3), New(3, 5)) },
+			"z.GeluErfAndGrad(z, x)":                func() { z := New(3, 5); z.GeluErfAndGrad(z, New(3, 5)) },
+		} {
+			if !panicsWith[*ShapeError](f) {
+				t.Errorf("%s did not panic with *ShapeError", name)
+			}
+		}
+		x, y, d := Randn(1, 0, 3, 4, 33), New(4, 33), New(4, 33)
+		if n := testing.AllocsPerRun(10, func() { y.GeluErfAndGrad(d, x) }); n != 0 {
+			t.Errorf("GeluErfAndGrad allocates %v times; want 0", n)
+		}
+	})
+}
+
 func TestAddMul(t *testing.T) {
 	z := FromSlice([]float32{1, 2, 3, 4}, 2, 2)
 	x := FromSlice([]float32{2, -1, 0.5, 0}, 2, 2)

@@ -74,6 +74,15 @@ func vecGeluErfGrad(dst, src []float32) {
 	kernel.GeluErfGradGeneric(dst, src)
 }
 
+// vecGeluErfAndGrad sets y[i] = GELU(src[i]) and d[i] = GELU′(src[i]).
+func vecGeluErfAndGrad(y, d, src []float32) {
+	if vecAVX2 {
+		kernel.GeluErfAndGradAVX2(y, d, src)
+		return
+	}
+	kernel.GeluErfAndGradGeneric(y, d, src)
+}
+
 func vecGeluTanh(dst, src []float32) {
 	if vecAVX2 {
 		kernel.GeluTanhAVX2(dst, src)
