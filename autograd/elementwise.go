@@ -184,9 +184,19 @@ func (tp *Tape) Silu(x *Value) *Value {
 }
 
 // Gelu returns the exact GELU, x·Φ(x) with Φ the normal CDF;
-// d/dx = Φ(x) + x·φ(x).
+// d/dx = Φ(x) + x·φ(x). When it records, the forward pass computes the
+// derivative along with the value (they share Φ) and saves it, so that
+// backward is one pass of dx += g·d.
 func (tp *Tape) Gelu(x *Value) *Value {
-	return tp.unaryD("gelu", x, (*tensor.Tensor).GeluErf, (*tensor.Tensor).GeluErfGrad)
+	if !tp.needsGrad(x) {
+		return tp.result(tp.alloc(x.Shape()...).GeluErf(x.Data), false)
+	}
+	d := tp.alloc(x.Shape()...)
+	out := tp.result(tp.alloc(x.Shape()...).GeluErfAndGrad(d, x.Data), true)
+	tp.record("gelu", out, func(g *tensor.Tensor) {
+		tp.gradOf(x).AddMul(g, d)
+	})
+	return out
 }
 
 // GeluTanh returns GELU's tanh approximation,
