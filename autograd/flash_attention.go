@@ -17,6 +17,11 @@ import (
 // of the diagonal and needs a quarter of the scratch.
 var flashBr, flashBc = 64, 64
 
+// flashWhole is the longest sequence that runs as one tile per head: a
+// single causal tile (whose GEMMs skip the masked triangle) costs fewer and
+// larger products than several 64×64 ones. From BenchmarkAttentionSmall.
+var flashWhole = 128
+
 // CausalAttention returns softmax(q·kᵀ·scale + causal mask)·v for q, k, v
 // [B, H, T, D]: position t attends to positions 0…t. The result is
 // [B, H, T, D]. It panics with a *tensor.ShapeError unless q, k and v have
@@ -31,7 +36,11 @@ var flashBr, flashBc = 64, 64
 // parallel. CausalAttentionNaive is the simple reference.
 func (tp *Tape) CausalAttention(q, k, v *Value, scale float32) *Value {
 	checkAttention("CausalAttention", q, k, v)
-	return tp.Apply("causal_attention", &flashAttention{scale: scale, br: flashBr, bc: flashBc}, q, k, v)
+	br, bc := flashBr, flashBc
+	if t := q.Shape()[2]; t <= flashWhole {
+		br, bc = t, t
+	}
+	return tp.Apply("causal_attention", &flashAttention{scale: scale, br: br, bc: bc}, q, k, v)
 }
 
 func checkAttention(op string, q, k, v *Value) {
@@ -99,7 +108,6 @@ func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d int, 
 	bc, td := tile.Dim(1), tile.Data()
 	rows := i1 - i0
 	ob := o[i0*d : i1*d]
-	clear(ob)
 	for r := range rows {
 		m[r], l[r] = float32(math.Inf(-1)), 0
 	}
@@ -107,28 +115,27 @@ func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d int, 
 	for j0 := 0; j0 < i1; j0 += bc {
 		j1 := min(j0+bc, i1)
 		cols := j1 - j0
-		tensor.Gemm(false, true, rows, cols, d, a.scale, q[i0*d:], d, k[j0*d:], d, 0, td, bc)
-		// Shift each row by its new running max and mask what it cannot see,
-		// then exponentiate the whole tile with the vector kernel.
+		diag := j0 == i0 && cols == rows // a square tile on the diagonal
+		if diag {
+			tensor.GemmCausal(tensor.LowerC, false, true, rows, cols, d, a.scale, q[i0*d:], d, k[j0*d:], d, 0, td, bc)
+		} else {
+			tensor.Gemm(false, true, rows, cols, d, a.scale, q[i0*d:], d, k[j0*d:], d, 0, td, bc)
+		}
+		// Exponentiate each row's visible keys shifted by its new running
+		// max, zero the masked ones, and rescale what the row has so far.
 		for r := range rows {
 			row := td[r*bc : r*bc+cols]
 			n := max(0, min(cols, i0+r-j0+1)) // keys j0 … i0+r are visible
+			clear(row[n:])
+			if n == 0 {
+				continue
+			}
 			mx := m[r]
 			for _, x := range row[:n] {
 				mx = max(mx, x)
 			}
-			shiftMask(row, n, mx)
-			mNew[r] = mx
-		}
-		tile.Exp(tile)
-		for r := range rows {
-			row := td[r*bc : r*bc+cols]
-			n := max(0, min(cols, i0+r-j0+1))
-			var sum float64
-			for _, p := range row[:n] {
-				sum += float64(p)
-			}
-			if mx := mNew[r]; mx != m[r] {
+			sum := tensor.ExpShiftSum(row[:n], row[:n], mx)
+			if mx != m[r] {
 				corr := math.Exp(float64(m[r] - mx)) // 0 on the first block
 				l[r] *= corr
 				if l[r] != 0 {
@@ -142,7 +149,16 @@ func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d int, 
 			}
 			l[r] += sum
 		}
-		tensor.Gemm(false, false, rows, d, cols, 1, td, bc, v[j0*d:], d, 1, ob, d)
+		// The first block sets o (every row sees key 0), later ones add.
+		beta := float32(1)
+		if j0 == 0 {
+			beta = 0
+		}
+		if diag {
+			tensor.GemmCausal(tensor.LowerA, false, false, rows, d, cols, 1, td, bc, v[j0*d:], d, beta, ob, d)
+		} else {
+			tensor.Gemm(false, false, rows, d, cols, 1, td, bc, v[j0*d:], d, beta, ob, d)
+		}
 	}
 	for r := range rows {
 		inv := float32(1 / l[r])
@@ -214,30 +230,41 @@ func (a *flashAttention) Backward(ctx *Context, gOut *tensor.Tensor, in []*tenso
 				for i0 := j0 / br * br; i0 < t; i0 += br {
 					i1 := min(i0+br, t)
 					rows := i1 - i0
-					tensor.Gemm(false, true, rows, cols, d, a.scale, qh[i0*d:], d, kh[j0*d:], d, 0, pt, bc)
-					for r := range rows {
-						shiftMask(pt[r*bc:r*bc+cols], max(0, min(cols, i0+r-j0+1)), lseh[i0+r])
+					// A square tile on the diagonal is causal: P and dS are
+					// lower triangular, and only their lower triangles are wanted.
+					diag := i0 == j0 && rows == cols
+					gemmS, gemmP, gemmPT := tensor.Gemm, tensor.Gemm, tensor.Gemm
+					if diag {
+						gemmS, gemmP, gemmPT = gemmLowerC, gemmLowerA, gemmUpperA
 					}
-					pTile.Exp(pTile)
+					gemmS(false, true, rows, cols, d, a.scale, qh[i0*d:], d, kh[j0*d:], d, 0, pt, bc)
+					for r := range rows {
+						row := pt[r*bc : r*bc+cols]
+						n := max(0, min(cols, i0+r-j0+1))
+						tensor.ExpShiftSum(row[:n], row[:n], lseh[i0+r])
+						clear(row[n:])
+					}
 					if dvh != nil {
-						tensor.Gemm(true, false, cols, d, rows, 1, pt, bc, gh[i0*d:], d, 1, dvh[j0*d:], d)
+						gemmPT(true, false, cols, d, rows, 1, pt, bc, gh[i0*d:], d, 1, dvh[j0*d:], d)
 					}
 					if dqh == nil && dkh == nil {
 						continue
 					}
-					tensor.Gemm(false, true, rows, cols, d, 1, gh[i0*d:], d, vh[j0*d:], d, 0, dst, bc)
+					gemmS(false, true, rows, cols, d, 1, gh[i0*d:], d, vh[j0*d:], d, 0, dst, bc)
 					for r := range rows {
 						di := delta[i0+r]
-						prow, drow := pt[r*bc:r*bc+cols], dst[r*bc:r*bc+cols]
+						n := max(0, min(cols, i0+r-j0+1))
+						prow, drow := pt[r*bc:r*bc+n], dst[r*bc:r*bc+cols]
 						for c, p := range prow {
 							drow[c] = p * (drow[c] - di)
 						}
+						clear(drow[n:])
 					}
 					if dqh != nil {
-						tensor.Gemm(false, false, rows, d, cols, a.scale, dst, bc, kh[j0*d:], d, 1, dqh[i0*d:], d)
+						gemmP(false, false, rows, d, cols, a.scale, dst, bc, kh[j0*d:], d, 1, dqh[i0*d:], d)
 					}
 					if dkh != nil {
-						tensor.Gemm(true, false, cols, d, rows, a.scale, dst, bc, qh[i0*d:], d, 1, dkh[j0*d:], d)
+						gemmPT(true, false, cols, d, rows, a.scale, dst, bc, qh[i0*d:], d, 1, dkh[j0*d:], d)
 					}
 				}
 			}
@@ -245,15 +272,15 @@ func (a *flashAttention) Backward(ctx *Context, gOut *tensor.Tensor, in []*tenso
 	})
 }
 
-// shiftMask subtracts shift from row[:n] and sets row[n:] to −Inf, so that
-// exponentiating the row gives exp(x − shift) for the visible keys and 0 for
-// the masked ones.
-func shiftMask(row []float32, n int, shift float32) {
-	for c := range row[:n] {
-		row[c] -= shift
-	}
-	inf := float32(math.Inf(-1))
-	for c := n; c < len(row); c++ {
-		row[c] = inf
-	}
+// The three causal products of a diagonal tile, with Gemm's signature.
+func gemmLowerC(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	tensor.GemmCausal(tensor.LowerC, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func gemmLowerA(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	tensor.GemmCausal(tensor.LowerA, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func gemmUpperA(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	tensor.GemmCausal(tensor.UpperA, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }

@@ -261,6 +261,23 @@ func benchAttention(b *testing.B, f func(tp *Tape, q, k, v *Value, scale float32
 	b.ReportMetric(float64(tp.Pool().Stats().PeakLent)/(1<<20), "peak-MiB")
 }
 
+// BenchmarkAttentionSmall times forward + backward at the shapes of a small
+// GPT's training step (B=12, H=4, D=32, short T), where per-call overhead
+// rather than arithmetic decides the speed.
+func BenchmarkAttentionSmall(b *testing.B) {
+	impls := []struct {
+		name string
+		f    func(tp *Tape, q, k, v *Value, scale float32) *Value
+	}{{"flash", (*Tape).CausalAttention}, {"naive", (*Tape).CausalAttentionNaive}}
+	for _, T := range []int{32, 64, 128} {
+		for _, im := range impls {
+			b.Run(fmt.Sprintf("impl=%s/T=%d", im.name, T), func(b *testing.B) {
+				benchAttention(b, im.f, []int{12, 4, T, 32})
+			})
+		}
+	}
+}
+
 var calibrate = flag.Bool("calibrate", false, "run the flash attention tile calibration (BenchmarkFlashTiles)")
 
 // BenchmarkFlashTiles calibrates flashBr and flashBc: forward + backward at
