@@ -21,15 +21,18 @@ type AdamCoef struct {
 
 // AdamUpdate is the fused elementwise kernel of the Adam and AdamW
 // optimizers: it updates parameters p with gradients g and moments m and v
-// in place, in float32 with one rounding per operation in the order of
-// PyTorch 1.13's _single_tensor_adam and _single_tensor_adamw on float32
-// tensors:
+// in place, in float32, giving the bits PyTorch 1.13's _single_tensor_adam
+// and _single_tensor_adamw give on float32 tensors:
 //
 //	g ← g + L2·p                          (skipped when L2 is 0)
 //	p ← p·Decay
 //	m ← β1·m + (1−β1)·g
 //	v ← β2·v + (1−β2)·g·g
 //	p ← p − StepSize·m / (√v / BC2Sqrt + ε)
+//
+// Each operation is rounded to float32 in PyTorch's order, and the three
+// multiply-adds (g, m, v) are fused with one rounding, as PyTorch's AVX2
+// kernels fuse them (see kernel.AdamGeneric for the exact sequence).
 //
 // g is not written. p, g, m and v must have the same length and must not
 // overlap; AdamUpdate panics with a *ShapeError otherwise. Every element is

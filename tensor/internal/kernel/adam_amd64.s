@@ -4,13 +4,15 @@
 
 // func adam8(p, grad, m, v *float32, n int, c *AdamCoef, l2 int)
 //
-// AdamGeneric on 8 lanes: n is a positive multiple of 8. Every operation is
-// a separate VMULPS, VADDPS, VDIVPS or VSQRTPS, in AdamGeneric's order, so
-// each lane is rounded as the pure-Go twin rounds it (no FMA).
+// AdamGeneric on 8 lanes: n is a positive multiple of 8. Each operation is
+// the one AdamGeneric performs, in its order: VFMADD231PS where it fuses
+// (PyTorch's vec::fmadd), a separate VMULPS, VADDPS, VDIVPS or VSQRTPS
+// elsewhere, so each lane is rounded as the pure-Go twin rounds it.
 //
 // Registers: DI p, SI g, DX m, R8 v, CX n, R9 l2, AX the index;
 // Y8 β1, Y9 1−β1, Y10 β2, Y11 1−β2, Y12 L2, Y13 Decay, Y14 −step size,
 // Y15 √(1−β2ᵗ), Y7 ε; Y0 g, Y1 p, Y2 m, Y3 v, Y4–Y5 temporaries.
+// (VFMADD231PS a, b, c is c = b·a + c.)
 TEXT ·adam8(SB), NOSPLIT, $0-56
 	MOVQ p+0(FP), DI
 	MOVQ grad+8(FP), SI
@@ -35,18 +37,15 @@ loop:
 	VMOVUPS (DI)(AX*4), Y1
 	TESTQ   R9, R9
 	JZ      nol2
-	VMULPS  Y12, Y1, Y4        // L2·p
-	VADDPS  Y4, Y0, Y0         // g + L2·p
+	VFMADD231PS Y12, Y1, Y0    // g + p·L2
 
 nol2:
 	VMULPS  Y13, Y1, Y1        // p·Decay
 	VMULPS  (DX)(AX*4), Y8, Y2 // m·β1
-	VMULPS  Y9, Y0, Y4         // (1−β1)·g
-	VADDPS  Y4, Y2, Y2         // m
+	VFMADD231PS Y9, Y0, Y2     // m = g·(1−β1) + m·β1
 	VMULPS  (R8)(AX*4), Y10, Y3 // v·β2
 	VMULPS  Y11, Y0, Y4        // (1−β2)·g
-	VMULPS  Y0, Y4, Y4         // ((1−β2)·g)·g
-	VADDPS  Y4, Y3, Y3         // v
+	VFMADD231PS Y0, Y4, Y3     // v = ((1−β2)·g)·g + v·β2
 	VMOVUPS Y2, (DX)(AX*4)
 	VMOVUPS Y3, (R8)(AX*4)
 	VSQRTPS Y3, Y4             // √v

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 )
@@ -122,9 +123,57 @@ func TestAdamSplit(t *testing.T) {
 	}
 }
 
+// fmaExact returns x·y + z rounded once to float32, through math/big.
+func fmaExact(x, y, z float64) float64 {
+	if math.IsInf(x, 0) || math.IsInf(y, 0) || math.IsInf(z, 0) || x != x || y != y || z != z {
+		return float64(float32(x*y + z))
+	}
+	xy := new(big.Float).SetPrec(1000).Mul(big.NewFloat(x), big.NewFloat(y))
+	f, _ := xy.Add(xy, big.NewFloat(z)).Float32()
+	return float64(f)
+}
+
+// TestAdamFMA checks the emulated multiply-add against math/big on random
+// operands, cancellations, ties between float32 neighbours, subnormals and
+// the special values.
+func TestAdamFMA(t *testing.T) {
+	r := rand.New(rand.NewPCG(37, 38))
+	check := func(x, y, z float32) {
+		got, want := adamFMA(x, y, z), float32(fmaExact(float64(x), float64(y), float64(z)))
+		if !sameBits(got, want) {
+			t.Errorf("adamFMA(%v, %v, %v) = %v; want %v", x, y, z, got, want)
+		}
+	}
+	for range 200000 {
+		x, y := float32(r.NormFloat64()), float32(r.NormFloat64())
+		z := float32(r.NormFloat64())
+		switch r.IntN(4) {
+		case 1: // cancellation
+			z = -float32(float64(x) * float64(y))
+		case 2: // a tiny z decides the rounding of a tie
+			x = float32(1 + float64(r.IntN(1<<12))/(1<<23))
+			y = float32(1 + float64(r.IntN(1<<12))/(1<<12))
+			z = float32(math.Ldexp(float64(1-2*r.IntN(2)), -30-r.IntN(40)))
+		case 3:
+			x *= 1e-20
+			y *= 1e-20
+		}
+		check(x, y, z)
+	}
+	sp := append([]float32{1, -1, 3.4e38, -3.4e38, 1.5, 0x1p-24}, specialInputs...)
+	for _, x := range sp {
+		for _, y := range sp {
+			for _, z := range sp {
+				check(x, y, z)
+			}
+		}
+	}
+}
+
 // TestAdamGeneric checks the twin against the update written out once in
-// float64 with each operation rounded to float32, and that L2 = 0 leaves an
-// infinite p's gradient alone (PyTorch skips the term when the decay is 0).
+// float64 with each operation rounded to float32 and the multiply-adds
+// through math/big, and that L2 = 0 leaves an infinite p's gradient alone
+// (PyTorch skips the term when the decay is 0).
 func TestAdamGeneric(t *testing.T) {
 	r := rand.New(rand.NewPCG(35, 36))
 	f := func(x float64) float64 { return float64(float32(x)) }
@@ -136,11 +185,11 @@ func TestAdamGeneric(t *testing.T) {
 		for i := range p {
 			gi, pi := float64(g[i]), float64(p0[i])
 			if c.L2 != 0 {
-				gi = f(gi + f(float64(c.L2)*pi))
+				gi = fmaExact(pi, float64(c.L2), gi)
 			}
 			pi = f(pi * float64(c.Decay))
-			mi := f(f(float64(m0[i])*float64(c.Beta1)) + f(float64(c.OneMinusBeta1)*gi))
-			vi := f(f(float64(v0[i])*float64(c.Beta2)) + f(f(float64(c.OneMinusBeta2)*gi)*gi))
+			mi := fmaExact(gi, float64(c.OneMinusBeta1), f(float64(m0[i])*float64(c.Beta1)))
+			vi := fmaExact(f(float64(c.OneMinusBeta2)*gi), gi, f(float64(v0[i])*float64(c.Beta2)))
 			d := f(f(f(math.Sqrt(vi))/float64(c.BC2Sqrt)) + float64(c.Eps))
 			pi = f(pi + f(f(float64(c.NegStepSize)*mi)/d))
 			for _, x := range []struct {
