@@ -136,16 +136,11 @@ type adamCore struct {
 	eps       float64
 	slots     []slot
 	groups    []groupHyper
-	m, v      []*tensor.Tensor // per slot, the parameter's shape
-	steps     []int            // per slot: the steps it took (0: no state yet)
-	coef      []adamCoef       // per slot, this step's
+	m, v      []*tensor.Tensor  // per slot, the parameter's shape
+	steps     []int             // per slot: the steps it took (0: no state yet)
+	coef      []tensor.AdamCoef // per slot, this step's
 	stepCount int
 	sweep     sweep
-}
-
-// adamCoef holds a parameter's coefficients for one step.
-type adamCoef struct {
-	stepSize, bc2Sqrt, decay, l2 float64
 }
 
 func (a *adamCore) init(op, kind string, decoupled bool, groups []Group, cfg AdamConfig) {
@@ -167,7 +162,7 @@ func (a *adamCore) init(op, kind string, decoupled bool, groups []Group, cfg Ada
 	a.m = make([]*tensor.Tensor, len(a.slots))
 	a.v = make([]*tensor.Tensor, len(a.slots))
 	a.steps = make([]int, len(a.slots))
-	a.coef = make([]adamCoef, len(a.slots))
+	a.coef = make([]tensor.AdamCoef, len(a.slots))
 	a.sweep.init(a.slots, a.kernel)
 	for i, s := range a.slots {
 		a.m[i] = tensor.New(s.p.Value.Shape()...)
@@ -185,10 +180,10 @@ func (a *adamCore) init(op, kind string, decoupled bool, groups []Group, cfg Ada
 //	v ← β2·v + (1−β2)·g²
 //	p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε)
 //
-// Each element is computed in float64 from the stored float32 values, and
-// p, m and v are rounded to float32 once when stored. (PyTorch rounds after
-// every operation; this is closer to the exact result, and within 1e-6 of
-// PyTorch's float64 run on the golden files.)
+// The coefficients (1 − lr·wd, lr/(1−β1ᵗ), √(1−β2ᵗ)) are computed here in
+// float64, as PyTorch computes them in Python; the elements are updated by
+// tensor.AdamUpdate in float32, one rounding per operation in PyTorch's
+// order, as PyTorch does on float32 parameters.
 func (a *adamCore) step() {
 	a.stepCount++
 	for i, s := range a.slots {
@@ -204,15 +199,18 @@ func (a *adamCore) step() {
 		gh := a.groups[s.group]
 		lr := a.lr * gh.lrScale
 		t := float64(a.steps[i])
-		c := adamCoef{
-			stepSize: lr / (1 - math.Pow(a.beta1, t)),
-			bc2Sqrt:  math.Sqrt(1 - math.Pow(a.beta2, t)),
-			decay:    1,
+		c := tensor.AdamCoef{
+			Beta1:    a.beta1,
+			Beta2:    a.beta2,
+			Eps:      a.eps,
+			StepSize: lr / (1 - math.Pow(a.beta1, t)),
+			BC2Sqrt:  math.Sqrt(1 - math.Pow(a.beta2, t)),
+			Decay:    1,
 		}
 		if a.decoupled {
-			c.decay = 1 - lr*gh.weightDecay
+			c.Decay = 1 - lr*gh.weightDecay
 		} else {
-			c.l2 = gh.weightDecay
+			c.L2 = gh.weightDecay
 		}
 		a.coef[i] = c
 	}
@@ -221,24 +219,8 @@ func (a *adamCore) step() {
 
 // kernel updates elements [lo, hi) of slot i.
 func (a *adamCore) kernel(i, lo, hi int) {
-	b1, b2, eps := a.beta1, a.beta2, a.eps
-	c := a.coef[i]
-	p := a.slots[i].p.Value.Data.Data()[lo:hi]
-	gd := a.slots[i].p.Value.Grad.Data()[lo:hi]
-	m := a.m[i].Data()[lo:hi]
-	v := a.v[i].Data()[lo:hi]
-	gd, m, v = gd[:len(p)], m[:len(p)], v[:len(p)]
-	for j := range p {
-		gj, pj := float64(gd[j]), float64(p[j])
-		if c.l2 != 0 {
-			gj += c.l2 * pj
-		}
-		pj *= c.decay
-		mj := b1*float64(m[j]) + (1-b1)*gj
-		vj := b2*float64(v[j]) + (1-b2)*(gj*gj)
-		m[j], v[j] = float32(mj), float32(vj)
-		p[j] = float32(pj - c.stepSize*(mj/(math.Sqrt(vj)/c.bc2Sqrt+eps)))
-	}
+	tensor.AdamUpdate(a.slots[i].p.Value.Data.Data()[lo:hi], a.slots[i].p.Value.Grad.Data()[lo:hi],
+		a.m[i].Data()[lo:hi], a.v[i].Data()[lo:hi], a.coef[i])
 }
 
 func (a *adamCore) state() State {

@@ -33,11 +33,15 @@
 //
 // # Numerics
 //
-// Parameters, gradients and moments are float32. Each update computes an
-// element in float64 from the stored values and rounds p and the moments to
-// float32 once, so results sit within a float32 rounding of the exact
-// formula (PyTorch on float32 rounds after every operation). The golden test
-// compares AdamW with PyTorch in float64 to 1e-6.
+// Parameters, gradients and moments are float32. Adam and AdamW compute
+// their per-step coefficients in float64, as PyTorch does in Python, and
+// update the elements with tensor.AdamUpdate in float32, one rounding per
+// operation in PyTorch's order with its fused multiply-adds: the results
+// are PyTorch's float32 results bit for bit (TestAdamAgainstPyTorchFloat32),
+// and within 1e-6 of PyTorch in float64 on the golden files. SGD computes
+// each element in float64 from the stored values and rounds p and its
+// momentum to float32 once, so its results sit within a float32 rounding of
+// the exact formula.
 //
 // Parameters whose Grad is nil are skipped by Step and keep their state, as
 // in PyTorch; Adam's bias correction counts each parameter's own steps.

@@ -96,6 +96,48 @@ func TestAgainstPyTorch(t *testing.T) {
 	}
 }
 
+// TestAdamAgainstPyTorchFloat32 runs TestAgainstPyTorch's inputs through
+// Adam and AdamW on float32 parameters, as PyTorch 1.13 does by default
+// (float32 tensors, foreach=False, its AVX2 kernels), and requires PyTorch's
+// bits: Step computes in float32 exactly as PyTorch does. The float64
+// values above (and the golden files) are met to within float32 rounding.
+// torch.optim.Adam and torch.optim.AdamW with lr=0.01, betas=(0.9, 0.999),
+// eps=1e-8, weight_decay=0.1; values are float32 bit patterns.
+func TestAdamAgainstPyTorchFloat32(t *testing.T) {
+	cfg := AdamConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+	tests := []struct {
+		name  string
+		make  func([]Group) Optimizer
+		after [][6]uint32
+	}{
+		{"Adam", func(g []Group) Optimizer { return NewAdam(g, cfg) }, [][6]uint32{
+			{0x3efae148, 0xbf9eb852, 0x3ffeb852, 0xbc23d707, 0x3f428f5c, 0xbdeb8520},
+			{0x3efc6444, 0xbf9dcb63, 0x3ffd7499, 0xbc940bd6, 0x3f44693a, 0xbdfa056d},
+			{0x3efb286a, 0xbf9d4922, 0x3ffc5d86, 0xbcc182d0, 0x3f441bfa, 0xbdf2e5dc},
+		}},
+		{"AdamW", func(g []Group) Optimizer { return NewAdamW(g, cfg) }, [][6]uint32{
+			{0x3efa9fbf, 0xbf9e8f5c, 0x3ffe76c9, 0xbc23d707, 0x3f425e35, 0xbdffbe77},
+			{0x3efce755, 0xbf9e0f7f, 0x3ffcf7ae, 0xbc93f466, 0x3f444cca, 0xbe075d35},
+			{0x3efc8df7, 0xbf9e4063, 0x3ffc0214, 0xbcc17ac0, 0x3f447832, 0xbe0402ac},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := nn.Param{Name: "p", Value: autograd.Param(tensor.FromSlice(append([]float32(nil), refP0...), 2, 3))}
+			opt := tt.make([]Group{{Params: []nn.Param{p}, WeightDecay: 0.1}})
+			for s, g := range refGrads {
+				p.Value.Grad = tensor.FromSlice(append([]float32(nil), g...), 2, 3)
+				opt.Step()
+				for i, want := range tt.after[s] {
+					if got := p.Value.Data.Data()[i]; math.Float32bits(got) != want {
+						t.Errorf("step %d: p[%d] = %.9g; PyTorch float32 gives %.9g", s, i, got, math.Float32frombits(want))
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestAdamVersusAdamW checks the two kinds of weight decay on a zero
 // gradient, where they differ most: Adam's L2 term becomes the whole
 // gradient and the normalised step moves each element by lr towards 0,
