@@ -194,6 +194,10 @@ func (tp *Tape) Gelu(x *Value) *Value {
 	d := tp.alloc(x.Shape()...)
 	out := tp.result(tp.alloc(x.Shape()...).GeluErfAndGrad(d, x.Data), true)
 	tp.record("gelu", out, func(g *tensor.Tensor) {
+		if x.Grad == nil && !x.leaf { // the first gradient: no zeros to add to
+			x.Grad = tp.pool.GetUninit(x.Shape()...).Mul(g, d)
+			return
+		}
 		tp.gradOf(x).AddMul(g, d)
 	})
 	return out

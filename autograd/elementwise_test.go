@@ -1,6 +1,7 @@
 package autograd
 
 import (
+	"math"
 	"testing"
 
 	"github.com/tapegrad/tapegrad/tensor"
@@ -8,7 +9,8 @@ import (
 
 // TestGeluPaths: Gelu gives the same values bit for bit whether it records
 // (and saves its derivative) or not, records nothing under NoGrad, and its
-// backward adds g·GeluErfGrad(x), again bit for bit.
+// backward is g·GeluErfGrad(x), again bit for bit, when it gives x its
+// first gradient, and adds that when x has one already.
 func TestGeluPaths(t *testing.T) {
 	x := tensor.Scale(tensor.Randn(3, 0, 1, 5, 13), 4)
 	g := tensor.Randn(4, 0, 1, 5, 13)
@@ -31,6 +33,18 @@ func TestGeluPaths(t *testing.T) {
 	for i, v := range w.Grad.Data() {
 		if want := want.Data()[i]; v != want {
 			t.Errorf("dGelu(%v) = %v; want g·GeluErfGrad(x) = %v", x.Data()[i], v, want)
+		}
+	}
+
+	// h + Gelu(h): the Add's backward runs first and gives h a gradient.
+	tp.Reset()
+	w.ZeroGrad()
+	h = tp.Mul(w, Const(tensor.Ones(1)))
+	tp.BackwardWith(tp.Add(h, tp.Gelu(h)), g)
+	for i, v := range w.Grad.Data() {
+		gi, gd := float64(g.Data()[i]), float64(want.Data()[i])
+		if math.Abs(float64(v)-(gi+gd)) > 2e-7*(math.Abs(gi)+math.Abs(gd)) {
+			t.Errorf("d(h + Gelu(h)) at %v = %v; want g + g·GeluErfGrad(x) = %v", x.Data()[i], v, gi+gd)
 		}
 	}
 }
