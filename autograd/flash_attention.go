@@ -130,10 +130,7 @@ func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d int, 
 			if n == 0 {
 				continue
 			}
-			mx := m[r]
-			for _, x := range row[:n] {
-				mx = max(mx, x)
-			}
+			mx := max(m[r], rowMax(row[:n]))
 			sum := tensor.ExpShiftSum(row[:n], row[:n], mx)
 			if mx != m[r] {
 				corr := math.Exp(float64(m[r] - mx)) // 0 on the first block
@@ -217,11 +214,7 @@ func (a *flashAttention) Backward(ctx *Context, gOut *tensor.Tensor, in []*tenso
 				dvh = dv[off:end]
 			}
 			for i := range t {
-				var dot float64
-				for c, x := range gh[i*d : (i+1)*d] {
-					dot += float64(x) * float64(oh[i*d+c])
-				}
-				delta[i] = float32(dot)
+				delta[i] = dot(gh[i*d:(i+1)*d], oh[i*d:(i+1)*d])
 			}
 			lseh := lse[h*t : (h+1)*t]
 			for j0 := 0; j0 < t; j0 += bc {
@@ -283,4 +276,58 @@ func gemmLowerA(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 
 func gemmUpperA(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	tensor.GemmCausal(tensor.UpperA, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// rowMax returns the largest value of x (not empty), ignoring NaNs unless
+// all are: four running maxima, compared without the NaN rules of max.
+func rowMax(x []float32) float32 {
+	m0 := x[0]
+	m1, m2, m3 := m0, m0, m0
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		if x[i] > m0 {
+			m0 = x[i]
+		}
+		if x[i+1] > m1 {
+			m1 = x[i+1]
+		}
+		if x[i+2] > m2 {
+			m2 = x[i+2]
+		}
+		if x[i+3] > m3 {
+			m3 = x[i+3]
+		}
+	}
+	for ; i < len(x); i++ {
+		if x[i] > m0 {
+			m0 = x[i]
+		}
+	}
+	if m1 > m0 {
+		m0 = m1
+	}
+	if m3 > m2 {
+		m2 = m3
+	}
+	if m2 > m0 {
+		m0 = m2
+	}
+	return m0
+}
+
+// dot returns x·y (len(y) ≥ len(x)) in float32 with four partial sums.
+func dot(x, y []float32) float32 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }

@@ -263,13 +263,15 @@ func benchAttention(b *testing.B, f func(tp *Tape, q, k, v *Value, scale float32
 
 // BenchmarkAttentionSmall times forward + backward at the shapes of a small
 // GPT's training step (B=12, H=4, D=32, short T), where per-call overhead
-// rather than arithmetic decides the speed.
+// rather than arithmetic decides the speed. impl=tiled is the flash op on
+// flashBr×flashBc tiles, against which flashWhole (one tile per head up to
+// that T) is calibrated.
 func BenchmarkAttentionSmall(b *testing.B) {
 	impls := []struct {
 		name string
 		f    func(tp *Tape, q, k, v *Value, scale float32) *Value
-	}{{"flash", (*Tape).CausalAttention}, {"naive", (*Tape).CausalAttentionNaive}}
-	for _, T := range []int{32, 64, 128} {
+	}{{"flash", (*Tape).CausalAttention}, {"tiled", flashWith(flashBr, flashBc)}, {"naive", (*Tape).CausalAttentionNaive}}
+	for _, T := range []int{32, 64, 96, 128, 192} {
 		for _, im := range impls {
 			b.Run(fmt.Sprintf("impl=%s/T=%d", im.name, T), func(b *testing.B) {
 				benchAttention(b, im.f, []int{12, 4, T, 32})
