@@ -144,10 +144,10 @@ func fromFile(f *safetensors.File, path string) (*Checkpoint, error) {
 	// Check the size the config describes against the tensors the file
 	// holds before building the model, so a damaged config cannot make Load
 	// allocate more than the file's own size.
-	held := 0
+	var held int64
 	for _, t := range f.Tensors {
 		if !strings.HasPrefix(t.Name, "optim.") {
-			held += len(t.Data) / 4
+			held += int64(len(t.Data) / 4)
 		}
 	}
 	if want := paramCount(cfg.Model); want != held {
@@ -181,14 +181,11 @@ func fromFile(f *safetensors.File, path string) (*Checkpoint, error) {
 }
 
 // paramCount returns how many scalars a GPT of config c has, without
-// building it (an overflowing config counts as -1).
-func paramCount(c nn.Config) int {
+// building it; a config too large to count gives -1.
+func paramCount(c nn.Config) int64 {
 	const limit = 1 << 40
-	if c.VocabSize > limit || c.NEmbd > limit || c.BlockSize > limit || c.NLayer > limit {
-		return -1
-	}
-	v, t, l, e := c.VocabSize, c.BlockSize, c.NLayer, c.NEmbd
-	if e > 0 && (v > limit/e || t > limit/e || e > limit/(12*e+13)) {
+	v, t, l, e := int64(c.VocabSize), int64(c.BlockSize), int64(c.NLayer), int64(c.NEmbd)
+	if v > limit || t > limit || l > limit || e > 1<<20 {
 		return -1
 	}
 	norm := e // a LayerNorm's weight
@@ -199,12 +196,12 @@ func paramCount(c nn.Config) int {
 	if c.Bias {
 		perLayer += 3*e + e + 4*e + e
 	}
-	if l > 0 && perLayer > limit/l {
-		return -1
-	}
 	n := v*e + l*perLayer + norm
 	if !c.RoPE {
 		n += t * e
+	}
+	if n > limit {
+		return -1
 	}
 	return n
 }

@@ -221,7 +221,7 @@ func TestParamCount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := paramCount(c), nn.NumParams(g); got != want {
+		if got, want := paramCount(c), int64(nn.NumParams(g)); got != want {
 			t.Errorf("paramCount(%v) = %d; the model has %d", c, got, want)
 		}
 	}
