@@ -1,7 +1,10 @@
-// Package kernel holds the GEMM micro-kernels: a register-tiled MR×NR block
-// product over packed panels, in Go assembly (AVX2+FMA) where the CPU and
-// build allow it and in pure Go everywhere. It also holds the float32 vector
-// math kernels under tensor's activations and softmax (see below).
+// Package kernel holds tensor's compute kernels, each in Go assembly
+// (AVX2+FMA) where the CPU and build allow it and in pure Go everywhere: the
+// GEMM micro-kernel (a register-tiled MR×NR block product over packed
+// panels) and its panel packers, the float32 vector math under tensor's
+// activations and softmax, elementwise arithmetic (add, sub, mul, div,
+// axpy, addmul, column sums: binop*.go) and the fused Adam/AdamW update
+// (adam*.go). See each section below and the files' doc comments.
 //
 // # Packed layouts
 //
@@ -37,6 +40,16 @@
 // propagates and ±Inf give the limits. The twins perform the same float32
 // operations as the assembly, so results agree bit for bit where Go fuses
 // multiply-adds (arm64, GOAMD64=v3) and to within a few ulp elsewhere.
+// GeluErfAndGrad computes GELU and its derivative in one pass, bit for bit
+// the two separate kernels.
+//
+// # Elementwise arithmetic and the optimizer
+//
+// The binop kernels round exactly as the plain Go loops they replace (no
+// fused multiply-adds), so their results do not depend on the build. The
+// Adam kernel computes PyTorch's float32 update with the three multiply-adds
+// PyTorch's own AVX2 kernels fuse, bit for bit PyTorch; its twin computes
+// those fused operations exactly, so both agree bit for bit.
 package kernel
 
 // MR and NR are the micro-tile's rows and columns: 6×16 uses 12 of AVX2's 16
