@@ -51,12 +51,18 @@
 //
 // # Fused ops
 //
+// Linear (x·wᵀ + b: the bias initialises a GEMM with beta = 1),
 // CrossEntropy (log-softmax + negative log-likelihood, mean over rows, an
 // ignore index), LayerNorm, RMSNorm and CausalAttention write their backward
 // by hand for speed and memory, and are built with the same public API users
 // have for their own ops: an Op (Forward and Backward, or Func for inline
-// closures) run by Tape.Apply. Each is tested against PyTorch (TestGoldenOps)
-// and by CheckGrad.
+// closures) run by Tape.Apply. Each is tested against PyTorch (TestGoldenOps),
+// against its composition of primitives, and by CheckGrad.
+//
+// CausalAttention is flash-style: tiles over queries and keys at or below
+// the diagonal with an online softmax, the row logsumexp saved for backward
+// (FlashAttention-2's), never the T×T matrix, parallel over heads.
+// CausalAttentionNaive materialises it and stays as the reference.
 //
 // # Checking gradients
 //
