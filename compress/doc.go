@@ -1,0 +1,61 @@
+// Package compress makes trained models smaller: magnitude pruning with
+// PyTorch's torch.nn.utils.prune semantics, Hinton's distillation loss, and
+// quantization to int8 per output row and to ggml's Q8_0 and Q4_0 blocks.
+//
+// # Pruning
+//
+// A Pruned tensor keeps its original values and a mask of ones and zeros, as
+// PyTorch's weight_orig and weight_mask; Weight is their product and Remove
+// bakes the mask in. Each pruning step removes an Amount of the units that
+// are still unpruned — a Fraction (rounded half to even, as Python's round)
+// or a Count — so steps compose: pruning half twice leaves a quarter.
+//
+//	p := compress.NewPruned(w)                    // w is [out, in]
+//	err := p.L1Unstructured(compress.Fraction(0.5)) // the half with the smallest |w|
+//	err = p.LnStructured(compress.Fraction(0.25), 2, 0) // a quarter of the rows, by L2 norm
+//	w = p.Remove()                                 // w·mask, in w's memory
+//
+// GlobalUnstructured ranks the entries of several tensors together. Ties
+// between equal scores are broken exactly as PyTorch 1.13 does on the CPU
+// (torch.topk over libstdc++'s nth_element and partial_sort), so masks match
+// PyTorch's bit for bit.
+//
+// # Quantization
+//
+// QuantizeInt8 quantizes a tensor per output row (its first axis),
+// symmetrically: scale = max|w|/127 (1 for an all-zero row) and
+// q = round-half-to-even(w/scale) in [−127, 127], as torch.round.
+//
+// AppendQ8_0 and AppendQ4_0 write ggml's blocks of 32 values with the exact
+// byte layout llama.cpp reads, computing in float32 as ggml's reference
+// quantizers quantize_row_q8_0_reference and quantize_row_q4_0_reference do:
+//
+//	Q8_0, 34 bytes: fp16 d = max|x|/127 (little-endian), then 32 int8 qs = roundf(x/d)
+//	Q4_0, 18 bytes: fp16 d = m/−8 where m is the x of largest |x| (the first one),
+//	                then 16 bytes qs[j] = q[j] | q[j+16]<<4, q = min(15, trunc(x/d + 8.5))
+//
+// A length that is not a multiple of 32 is an error, not padded: ggml stores
+// a row of n values as exactly n/32 blocks. DequantizeQ8_0 and DequantizeQ4_0
+// decode any bytes whose length is a multiple of the block size (they never
+// panic; a NaN or infinite d decodes to NaN or infinite values).
+// Float16Bits and Float16Value convert between float32 and IEEE 754 binary16
+// with round-to-nearest-even.
+//
+// # Distillation
+//
+// SoftLoss and DistillLoss build Hinton's loss on an autograd tape, so the
+// student's logits get gradients:
+//
+//	α·T²·KL(softmax(teacher/T) ‖ softmax(student/T)) + (1 − α)·CE(student, labels)
+//
+// with the KL divergence summed over classes and averaged over rows, as
+// PyTorch's kl_div(..., reduction="batchmean") on [N, V] logits.
+//
+// # Errors
+//
+// Bad configuration (an amount out of range, a dimension that does not
+// exist, a block length that is not a multiple of 32, bytes of the wrong
+// length) returns an error prefixed "compress: ". Mismatched shapes between
+// tensors the caller passes together are programmer errors and panic with a
+// *tensor.ShapeError.
+package compress

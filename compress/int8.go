@@ -1,0 +1,75 @@
+package compress
+
+import (
+	"math"
+
+	"github.com/tapegrad/tapegrad/tensor"
+)
+
+// Int8 is a tensor quantized symmetrically per output row: row r of the
+// tensor (its first axis; the remaining axes flattened) is approximately
+// Q[r·Cols : (r+1)·Cols] times Scale[r].
+type Int8 struct {
+	Shape []int     // the shape of the float tensor
+	Q     []int8    // [Rows·Cols] in [−127, 127], row-major
+	Scale []float32 // [Rows]: max|w|/127 of the row, 1 for an all-zero row
+}
+
+// Rows returns the number of rows (the first axis, 1 for a scalar).
+func (q *Int8) Rows() int { return len(q.Scale) }
+
+// Cols returns the number of values per row.
+func (q *Int8) Cols() int {
+	if len(q.Scale) == 0 {
+		return 0
+	}
+	return len(q.Q) / len(q.Scale)
+}
+
+// QuantizeInt8 quantizes w per output row as PyTorch's symmetric per-channel
+// scheme with the restricted range [−127, 127] on axis 0: in float32,
+// scale = max|w|/127 (1 when the row is all zeros) and
+// q = clamp(round(w/scale), −127, 127) with ties rounded to even, as
+// torch.round. A row holding a NaN or an infinity quantizes to garbage (its
+// scale is NaN or infinite); callers check finiteness first.
+func QuantizeInt8(w *tensor.Tensor) *Int8 {
+	data := w.Data()
+	rows := 1
+	if w.Dims() > 0 {
+		rows = w.Dim(0)
+	}
+	cols := 0
+	if rows > 0 {
+		cols = len(data) / rows
+	}
+	q := &Int8{Shape: append([]int(nil), w.Shape()...), Q: make([]int8, len(data)), Scale: make([]float32, rows)}
+	for r := range rows {
+		row := data[r*cols : (r+1)*cols]
+		var amax float32
+		for _, v := range row {
+			amax = max(amax, abs32(v))
+		}
+		scale := float32(1)
+		if amax > 0 {
+			scale = amax / 127
+		}
+		q.Scale[r] = scale
+		for j, v := range row {
+			x := math.RoundToEven(float64(v / scale))
+			q.Q[r*cols+j] = int8(max(-127, min(127, x)))
+		}
+	}
+	return q
+}
+
+// Dequantize returns the float tensor Q·Scale row by row, in q's Shape.
+func (q *Int8) Dequantize() *tensor.Tensor {
+	out := make([]float32, len(q.Q))
+	cols := q.Cols()
+	for i, v := range q.Q {
+		out[i] = float32(v) * q.Scale[i/max(cols, 1)]
+	}
+	return tensor.FromSlice(out, q.Shape...)
+}
+
+func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }

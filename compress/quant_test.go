@@ -1,0 +1,153 @@
+package compress
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tapegrad/tapegrad/tensor"
+)
+
+func randn(seed uint64, scale float32, n int) []float32 {
+	r := rand.New(rand.NewPCG(seed, 7))
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = scale * float32(r.NormFloat64())
+	}
+	return x
+}
+
+// TestInt8Bound: every value is within half a step (scale/2) of its row's
+// dequantized value, the largest |w| of a row maps to ±127 exactly, and an
+// all-zero row keeps scale 1.
+func TestInt8Bound(t *testing.T) {
+	for _, shape := range [][]int{{1, 1}, {3, 5}, {16, 64}, {7}, {2, 3, 4}, {4, 0}} {
+		for _, scale := range []float32{1e-3, 1, 30} {
+			t.Run(fmt.Sprintf("shape=%v/scale=%g", shape, scale), func(t *testing.T) {
+				n := 1
+				for _, d := range shape {
+					n *= d
+				}
+				w := tensor.FromSlice(randn(uint64(n), scale, n), shape...)
+				if shape[0] > 1 { // an all-zero row
+					for i := range n / shape[0] {
+						w.Data()[i] = 0
+					}
+				}
+				q := QuantizeInt8(w)
+				deq := q.Dequantize()
+				if fmt.Sprint(deq.Shape()) != fmt.Sprint(shape) {
+					t.Fatalf("Dequantize shape %v; want %v", deq.Shape(), shape)
+				}
+				cols := q.Cols()
+				for i, v := range w.Data() {
+					s := q.Scale[i/cols]
+					if err := math.Abs(float64(deq.Data()[i] - v)); err > float64(s)/2*(1+1e-6) {
+						t.Fatalf("value %d: %v → %v, error %g > scale/2 = %g", i, v, deq.Data()[i], err, s/2)
+					}
+				}
+				for r := range q.Rows() {
+					var amax float32
+					var peak int8
+					for j := range cols {
+						if a := abs32(w.Data()[r*cols+j]); a > amax {
+							amax, peak = a, q.Q[r*cols+j]
+						}
+					}
+					if amax == 0 && q.Scale[r] != 1 {
+						t.Errorf("all-zero row %d: scale %v; want 1", r, q.Scale[r])
+					}
+					if amax > 0 && peak != 127 && peak != -127 {
+						t.Errorf("row %d: largest |w| quantized to %d; want ±127", r, peak)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestBlockBound: quantize → dequantize stays within each format's bound,
+// block by block: Q8_0 within d/2 plus the fp16 rounding of d (127·|d|·2⁻¹¹),
+// Q4_0 within |d| (a step, as the value opposite the block's extreme may
+// clamp from 16 to 15) plus 8·|d|·2⁻¹¹.
+func TestBlockBound(t *testing.T) {
+	for _, blocks := range []int{0, 1, 2, 9} {
+		for _, scale := range []float32{1e-2, 1, 100} {
+			t.Run(fmt.Sprintf("blocks=%d/scale=%g", blocks, scale), func(t *testing.T) {
+				x := randn(uint64(blocks)+3, scale, blocks*BlockLen)
+				for _, f := range []struct {
+					name  string
+					quant func([]byte, []float32) ([]byte, error)
+					deq   func([]float32, []byte) ([]float32, error)
+					bytes int
+					bound func(amax float64) float64
+				}{
+					{"q8_0", AppendQ8_0, DequantizeQ8_0, Q8_0BlockBytes, func(a float64) float64 { d := a / 127; return d/2 + 127*d*0x1p-11 }},
+					{"q4_0", AppendQ4_0, DequantizeQ4_0, Q4_0BlockBytes, func(a float64) float64 { d := a / 8; return d + 8*d*0x1p-11 }},
+				} {
+					b, err := f.quant(nil, x)
+					if err != nil || len(b) != blocks*f.bytes {
+						t.Fatalf("%s: %d bytes, %v; want %d", f.name, len(b), err, blocks*f.bytes)
+					}
+					y, err := f.deq(nil, b)
+					if err != nil || len(y) != len(x) {
+						t.Fatalf("%s: dequantized %d values, %v; want %d", f.name, len(y), err, len(x))
+					}
+					for k := 0; k < len(x); k += BlockLen {
+						var amax float64
+						for _, v := range x[k : k+BlockLen] {
+							amax = max(amax, math.Abs(float64(v)))
+						}
+						for i := k; i < k+BlockLen; i++ {
+							if e := math.Abs(float64(y[i] - x[i])); e > f.bound(amax) {
+								t.Fatalf("%s: x[%d] = %v → %v, error %g > %g", f.name, i, x[i], y[i], e, f.bound(amax))
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestBlockErrors(t *testing.T) {
+	for _, n := range []int{1, 31, 33} {
+		if b, err := AppendQ8_0(nil, make([]float32, n)); err == nil || len(b) != 0 {
+			t.Errorf("AppendQ8_0(%d values) = %d bytes, %v; want an error", n, len(b), err)
+		}
+		if b, err := AppendQ4_0(nil, make([]float32, n)); err == nil || len(b) != 0 {
+			t.Errorf("AppendQ4_0(%d values) = %d bytes, %v; want an error", n, len(b), err)
+		}
+	}
+	for _, n := range []int{1, 33, 35, 17, 19} {
+		if n%Q8_0BlockBytes != 0 {
+			if y, err := DequantizeQ8_0(nil, make([]byte, n)); err == nil || len(y) != 0 {
+				t.Errorf("DequantizeQ8_0(%d bytes) = %d values, %v; want an error", n, len(y), err)
+			}
+		}
+		if n%Q4_0BlockBytes != 0 {
+			if y, err := DequantizeQ4_0(nil, make([]byte, n)); err == nil || len(y) != 0 {
+				t.Errorf("DequantizeQ4_0(%d bytes) = %d values, %v; want an error", n, len(y), err)
+			}
+		}
+	}
+}
+
+// TestBlockZero: an all-zero block has d = 0 and decodes to zeros (Q4_0's
+// nibbles are 8, its zero).
+func TestBlockZero(t *testing.T) {
+	x := make([]float32, BlockLen)
+	b8, _ := AppendQ8_0(nil, x)
+	b4, _ := AppendQ4_0(nil, x)
+	for i, c := range b8 {
+		if c != 0 {
+			t.Fatalf("Q8_0 of zeros: byte %d = %#x", i, c)
+		}
+	}
+	for i, c := range b4[2:] {
+		if c != 0x88 {
+			t.Fatalf("Q4_0 of zeros: qs[%d] = %#x; want 0x88", i, c)
+		}
+	}
+}
