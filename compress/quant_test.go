@@ -151,3 +151,22 @@ func TestBlockZero(t *testing.T) {
 		}
 	}
 }
+
+// TestQ8_0Float32: Q8_0 computes as ggml's C reference does, in float32:
+// d = amax/127, id = 1.0f/d, roundf(x·id). Here x·id is −66.5 exactly in
+// float32 and rounds away from zero to −67; a reciprocal taken in float64
+// and then rounded (numpy's 1.0/d on a float64 d, as
+// ../shared/ref/gen_compress_golden.py does) gives −66.49999 and −66. The
+// values come from the Q8_0 block of that generator's rng seed 691.
+func TestQ8_0Float32(t *testing.T) {
+	x := make([]float32, BlockLen)
+	x[0] = math.Float32frombits(0x4013e49a) // 2.3108277, the block's max |x|
+	x[1] = math.Float32frombits(0xbf9ae14a) // −1.2100003
+	b, err := AppendQ8_0(nil, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := int8(b[3]); q != -67 {
+		t.Errorf("qs[1] = %d; want −67 (ggml's float32 arithmetic)", q)
+	}
+}
