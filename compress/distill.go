@@ -14,7 +14,8 @@ import (
 // (numel/V of them), as PyTorch's
 // kl_div(log_softmax(s/T), softmax(t/T), reduction="batchmean")·T² on [N, V]
 // logits. student [..., V] gets gradients; teacher, of the same shape, is a
-// constant. It panics with a *tensor.ShapeError if the shapes differ.
+// constant. T is the temperature, > 0 (T = 1 is the plain KL divergence).
+// It panics with a *tensor.ShapeError if the shapes differ.
 func SoftLoss(tp *autograd.Tape, student *autograd.Value, teacher *tensor.Tensor, T float32) *autograd.Value {
 	if !student.Data.SameShape(teacher) {
 		panic(&tensor.ShapeError{Op: "compress.SoftLoss", Msg: fmt.Sprintf("student %v and teacher %v differ", student.Shape(), teacher.Shape())})
@@ -55,8 +56,9 @@ func SoftLoss(tp *autograd.Tape, student *autograd.Value, teacher *tensor.Tensor
 //
 // with CE the mean cross-entropy of the student's logits [..., V] against
 // one label per row (autograd's CrossEntropy; labels equal to -100 are
-// ignored, as PyTorch's default). Only student gets gradients. It panics as
-// SoftLoss and CrossEntropy do.
+// ignored in CE, as PyTorch's default; the soft term still averages over
+// every row). Only student gets gradients. It panics as SoftLoss and
+// CrossEntropy do.
 func DistillLoss(tp *autograd.Tape, student *autograd.Value, teacher *tensor.Tensor, labels []int, T, alpha float32) *autograd.Value {
 	soft := SoftLoss(tp, student, teacher, T)
 	hard := tp.CrossEntropy(student, labels, -100)
