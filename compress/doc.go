@@ -10,10 +10,10 @@
 // are still unpruned — a Fraction (rounded half to even, as Python's round)
 // or a Count — so steps compose: pruning half twice leaves a quarter.
 //
-//	p := compress.NewPruned(w)                    // w is [out, in]
-//	err := p.L1Unstructured(compress.Fraction(0.5)) // the half with the smallest |w|
+//	p := compress.NewPruned(w)                          // w is [out, in]
+//	err := p.L1Unstructured(compress.Fraction(0.5))     // the half of smallest |w|
 //	err = p.LnStructured(compress.Fraction(0.25), 2, 0) // a quarter of the rows, by L2 norm
-//	w = p.Remove()                                 // w·mask, in w's memory
+//	w = p.Remove()                                      // w·mask, in w's memory
 //
 // GlobalUnstructured ranks the entries of several tensors together. Ties
 // between equal scores are broken exactly as PyTorch 1.13 does on the CPU
