@@ -33,7 +33,7 @@ type command struct {
 // commands lists the commands in the order help shows them.
 func commands() []command {
 	return []command{
-		{"train", "train a GPT (default: a small one on the built-in corpus, about a minute)", runTrain},
+		{"train", "train a GPT (default: a small one on the built-in corpus, under a minute)", runTrain},
 		{"sample", "generate text from a checkpoint", runSample},
 		{"eval", "print the loss of a checkpoint on a corpus", runEval},
 		{"bench", "measure a kernel and report its speed (bench gemm)", runBench},
