@@ -131,6 +131,7 @@ func gradCases() []gradCase {
 		{"transpose", one(2, 3, 4), nil, func(tp *Tape, in []*Value) *Value { return tp.Transpose(in[0], 0, 2) }},
 		{"permute", one(2, 3, 4), nil, func(tp *Tape, in []*Value) *Value { return tp.Permute(in[0], 1, 2, 0) }},
 		{"slice", one(4, 3), nil, func(tp *Tape, in []*Value) *Value { return tp.Slice(in[0], 1, 3) }},
+		{"select", one(3, 2, 4), nil, func(tp *Tape, in []*Value) *Value { return tp.Mul(tp.Select(in[0], 1), tp.Select(in[0], 2)) }},
 		{"narrow", one(2, 5, 3), nil, func(tp *Tape, in []*Value) *Value { return tp.Narrow(in[0], 1, 1, 3) }},
 		{"split", one(2, 6), nil, func(tp *Tape, in []*Value) *Value {
 			p := tp.Split(in[0], -1, 2, 3, 1)

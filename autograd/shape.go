@@ -165,3 +165,23 @@ func splitAt(shape []int, ax int) (outer, n, inner int) {
 	}
 	return outer, shape[ax], inner
 }
+
+// Select returns x[i] for x of shape [N, ...]: a view of shape [...] that
+// shares x's memory, no copy. Its gradient lands in part i of x's gradient.
+func (tp *Tape) Select(x *Value, i int) *Value {
+	s := x.Shape()
+	if len(s) == 0 || i < 0 || i >= s[0] {
+		panic(&tensor.IndexError{Op: "Select", Msg: fmt.Sprintf("index %d out of range for shape %v", i, s)})
+	}
+	out := tp.result(x.Data.Slice(i, i+1).Reshape(s[1:]...), tp.needsGrad(x))
+	if !out.requiresGrad {
+		return out
+	}
+	tp.record("select", out, func(g *tensor.Tensor) {
+		part := tp.gradOf(x).Slice(i, i+1).Data()
+		for j, v := range g.Data() {
+			part[j] += v
+		}
+	})
+	return out
+}

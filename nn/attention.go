@@ -48,11 +48,9 @@ func (a *MultiHeadAttention) heads(tp *autograd.Tape, qkv *autograd.Value, pos0 
 	s := qkv.Shape()
 	b, t, c := s[0], s[1], s[2]/3
 	h := a.NHead
-	parts := tp.Split(qkv, -1, c, c, c)
-	for i, p := range parts {
-		parts[i] = tp.Permute(tp.Reshape(p, b, t, h, c/h), 0, 2, 1, 3)
-	}
-	q, k, v = parts[0], parts[1], parts[2]
+	// One copy: [B, T, 3, H, D] → [3, B, H, T, D], then views of its three parts.
+	qkvh := tp.Permute(tp.Reshape(qkv, b, t, 3, h, c/h), 2, 0, 3, 1, 4)
+	q, k, v = tp.Select(qkvh, 0), tp.Select(qkvh, 1), tp.Select(qkvh, 2)
 	if a.RoPE {
 		q, k = tp.RoPE(q, a.RoPEBase, pos0), tp.RoPE(k, a.RoPEBase, pos0)
 	}
