@@ -44,6 +44,7 @@
 //	Reshape(x)           x → g reshaped back                  (the result shares x's memory)
 //	Transpose, Permute   x → g permuted back
 //	Narrow, Slice, Split x → g into the selected part
+//	Select(x, i)         x[i] → g                             (the result is a view of x[i])
 //	Concat(xs)           xᵢ → its part of g
 //	Embedding(w, idx)    w[idx[p]] → g[p]                     (rows scattered and summed)
 //	RoPE(x)              x → g rotated by minus each position's angle
