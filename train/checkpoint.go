@@ -99,12 +99,18 @@ type Checkpoint struct {
 	Model     *nn.GPT
 	Tokenizer tokenizer.Tokenizer
 	Step      int
-	file      *safetensors.File
+	// Quantization is the scheme the file's weights were stored with
+	// (Int8, Q8_0, Q4_0; see SaveQuantized), "" for float32. The Model
+	// holds their dequantized values.
+	Quantization string
+	file         *safetensors.File
 }
 
-// Load reads a checkpoint written by Save or SaveModel. Every problem —
-// not a safetensors file, another format, a missing or misshapen tensor, a
-// bad config — is an error naming the file and what is wrong.
+// Load reads a checkpoint written by Save, SaveModel or SaveQuantized (whose
+// weights it dequantizes into the float32 model). Every problem — not a
+// safetensors file, another format, an unknown quantization scheme, a
+// missing, misshapen or truncated tensor, a bad config — is an error naming
+// the file and what is wrong.
 func Load(path string) (*Checkpoint, error) {
 	f, err := safetensors.ReadFile(path)
 	if err != nil {
@@ -144,11 +150,15 @@ func fromFile(f *safetensors.File, path string) (*Checkpoint, error) {
 	// Check the size the config describes against the tensors the file
 	// holds before building the model, so a damaged config cannot make Load
 	// allocate more than the file's own size.
+	scheme, quantized := f.Metadata[keyQuant]
+	if quantized {
+		if err := checkScheme(scheme); err != nil {
+			return nil, bad("%v", err)
+		}
+	}
 	var held int64
 	for _, t := range f.Tensors {
-		if !strings.HasPrefix(t.Name, "optim.") {
-			held += int64(len(t.Data) / 4)
-		}
+		held += heldValues(t, scheme)
 	}
 	if want := paramCount(cfg.Model); want != held {
 		return nil, bad("the config describes %d parameters; the file holds %d values", want, held)
@@ -157,21 +167,14 @@ func fromFile(f *safetensors.File, path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, bad("%v", err)
 	}
-	sd := make(map[string]*tensor.Tensor)
-	for _, t := range f.Tensors {
-		if strings.HasPrefix(t.Name, "optim.") {
-			continue
-		}
-		ft, err := t.Float32()
-		if err != nil {
-			return nil, bad("%v", err)
-		}
-		sd[t.Name] = ft
+	sd, err := stateDict(f, scheme)
+	if err != nil {
+		return nil, bad("%v", err)
 	}
 	if err := nn.LoadStateDict(model, sd); err != nil {
 		return nil, bad("%v", err)
 	}
-	ck := &Checkpoint{Config: cfg, Model: model, Tokenizer: tok, file: f}
+	ck := &Checkpoint{Config: cfg, Model: model, Tokenizer: tok, Quantization: scheme, file: f}
 	if s, ok := f.Metadata[keyStep]; ok {
 		if ck.Step, err = strconv.Atoi(s); err != nil {
 			return nil, bad("step %q: %v", s, err)
