@@ -8,13 +8,18 @@
 //
 // The commands are:
 //
-//	bench   measure a kernel: bench gemm (attention, step, generate and
-//	        tokenizer to come)
-//	help    show help for tapegrad or for one command
+//	train      train a GPT (default: a small one on the built-in corpus)
+//	sample     generate text from a checkpoint
+//	eval       print the loss of a checkpoint on a corpus
+//	quantize   write an int8, Q8_0 or Q4_0 checkpoint
+//	tokenizer  train, encode and decode with byte-level BPE tokenizers
+//	bench      measure a kernel: gemm, attention, generate, step, tokenizer
+//	help       show help for tapegrad or for one command
 //
-// Every command takes -h. Results go to stdout, errors to stderr; the exit
-// status is 0 on success, 1 when a command fails and 2 for a usage error (an
-// unknown command or a bad flag).
+// Every command takes -h. Results go to stdout, progress and errors to
+// stderr; the exit status is 0 on success, 1 when a command fails, 2 for a
+// usage error (an unknown command or a bad flag) and 130 when training is
+// interrupted (after writing a checkpoint).
 //
 // # Benchmarks
 //
