@@ -37,6 +37,7 @@ func commands() []command {
 		{"sample", "generate text from a checkpoint", runSample},
 		{"eval", "print the loss of a checkpoint on a corpus", runEval},
 		{"quantize", "write a checkpoint with int8, Q8_0 or Q4_0 weights", runQuantize},
+		{"export", "write a checkpoint's model as GGUF (llama.cpp) or float32 safetensors", runExport},
 		{"bench", "measure a kernel and report its speed (bench gemm)", runBench},
 		{"tokenizer", "train, encode and decode with byte-level BPE tokenizers (tokenizer train)", runTokenizer},
 		{"help", "show help for tapegrad or one command (help bench gemm)", runHelp},
