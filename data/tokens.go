@@ -1,13 +1,13 @@
 package data
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 
 	"golang.org/x/exp/mmap"
+
+	"github.com/tapegrad/tapegrad/internal/atomicfile"
 )
 
 // TokenFile is a Source read from a token file: flat little-endian unsigned
@@ -76,40 +76,22 @@ func WriteTokens(path string, ids []int, width int) (err error) {
 			return fmt.Errorf("data: token file %s: id %d at index %d does not fit in %d bytes", path, id, i, width)
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	err = atomicfile.Write(path, func(w io.Writer) error {
+		var buf [4]byte
+		for _, id := range ids {
+			if width == 2 {
+				binary.LittleEndian.PutUint16(buf[:2], uint16(id))
+			} else {
+				binary.LittleEndian.PutUint32(buf[:4], uint32(id))
+			}
+			if _, err := w.Write(buf[:width]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("data: token file: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("data: token file: %w", err)
-		}
-	}()
-	w := bufio.NewWriterSize(tmp, 1<<16)
-	var buf [4]byte
-	for _, id := range ids {
-		if width == 2 {
-			binary.LittleEndian.PutUint16(buf[:2], uint16(id))
-		} else {
-			binary.LittleEndian.PutUint32(buf[:4], uint32(id))
-		}
-		if _, err = w.Write(buf[:width]); err != nil {
-			return err
-		}
-	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }

@@ -1,14 +1,11 @@
 package gguf
 
 import (
-	"bufio"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"syscall"
+
+	"github.com/tapegrad/tapegrad/internal/atomicfile"
 )
 
 // Write writes a GGUF v3 file with the metadata meta, in order, and the
@@ -112,57 +109,9 @@ func WriteFile(path string, meta []KV, tensors []Tensor) (err error) {
 	if _, _, _, err := header(meta, tensors); err != nil {
 		return err // nothing created
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	err = atomicfile.Write(path, func(w io.Writer) error { return Write(w, meta, tensors) })
 	if err != nil {
 		return fmt.Errorf("gguf: write %s: %w", path, err)
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("gguf: write %s: %w", path, err)
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err = Write(w, meta, tensors); err != nil {
-		return err
-	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir flushes a folder's entries (the rename) to disk; a file system
-// that cannot sync a folder (EINVAL) is not an error.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if errors.Is(err, syscall.EINVAL) {
-		err = nil
-	}
-	return err
+	return nil
 }
