@@ -25,9 +25,9 @@ func NewLinear(c LinearConfig) *Linear {
 	if std == 0 {
 		std = 0.02
 	}
-	l := &Linear{Weight: newParam(tensor.Randn(c.Seed, 0, std, c.Out, c.In))}
+	l := &Linear{Weight: autograd.Param(tensor.Randn(c.Seed, 0, std, c.Out, c.In))}
 	if c.Bias {
-		l.Bias = newParam(tensor.New(c.Out))
+		l.Bias = autograd.Param(tensor.New(c.Out))
 	}
 	return l
 }
@@ -55,7 +55,7 @@ type Embedding struct {
 
 // NewEmbedding returns a table of n rows of width c drawn from N(0, 0.02²).
 func NewEmbedding(n, c int, seed uint64) *Embedding {
-	return &Embedding{Weight: newParam(tensor.Randn(seed, 0, 0.02, n, c))}
+	return &Embedding{Weight: autograd.Param(tensor.Randn(seed, 0, 0.02, n, c))}
 }
 
 // Forward looks up idx (of shape idxShape) and returns [idxShape..., C].
@@ -76,9 +76,9 @@ type LayerNorm struct {
 // NewLayerNorm returns a LayerNorm over c channels with weight 1 and bias 0
 // (no bias when bias is false).
 func NewLayerNorm(c int, eps float32, bias bool) *LayerNorm {
-	ln := &LayerNorm{Weight: newParam(tensor.Ones(c)), Eps: eps}
+	ln := &LayerNorm{Weight: autograd.Param(tensor.Ones(c)), Eps: eps}
 	if bias {
-		ln.Bias = newParam(tensor.New(c))
+		ln.Bias = autograd.Param(tensor.New(c))
 	}
 	return ln
 }
@@ -106,7 +106,7 @@ type RMSNorm struct {
 
 // NewRMSNorm returns an RMSNorm over c channels with weight 1.
 func NewRMSNorm(c int, eps float32) *RMSNorm {
-	return &RMSNorm{Weight: newParam(tensor.Ones(c)), Eps: eps}
+	return &RMSNorm{Weight: autograd.Param(tensor.Ones(c)), Eps: eps}
 }
 
 // Forward normalises x [..., C].

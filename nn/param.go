@@ -33,9 +33,6 @@ func prefixed(prefix string, m Module) []Param {
 	return ps
 }
 
-// newParam returns a parameter leaf holding t.
-func newParam(t *tensor.Tensor) *autograd.Value { return autograd.Param(t) }
-
 // StateDict returns m's parameter tensors by name. The tensors are m's own
 // (not copies).
 func StateDict(m Module) map[string]*tensor.Tensor {

@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"io"
 	"os"
 	"path/filepath"
@@ -99,4 +100,10 @@ func PlotLoss(path string, recs []Record, title string) error {
 		return fmt.Errorf("train: plot: %w", err)
 	}
 	return os.Rename(tmp, path)
+}
+
+// plotColors are the evaluated train and validation curves' colours.
+var plotColors = []color.Color{
+	color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, // blue
+	color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}, // red
 }

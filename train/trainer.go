@@ -25,6 +25,7 @@ type Trainer struct {
 	Opt       *optim.AdamW
 	Step      int // steps done
 
+	params           []nn.Param // Model.Params(), built once: it concatenates names
 	trainIDs, valIDs data.Source
 	sampler          *data.Sampler
 	sched            optim.WarmupCosine
@@ -77,9 +78,10 @@ func newTrainer(cfg Config, model *nn.GPT, tok tokenizer.Tokenizer, trainIDs, va
 	if decay == 0 {
 		decay = cfg.MaxIters
 	}
+	params := model.Params()
 	tr := &Trainer{
-		Config: cfg, Model: model, Tokenizer: tok,
-		Opt: optim.NewAdamW(optim.DecayGroups(model.Params(), cfg.WeightDecay),
+		Config: cfg, Model: model, Tokenizer: tok, params: params,
+		Opt: optim.NewAdamW(optim.DecayGroups(params, cfg.WeightDecay),
 			optim.AdamConfig{LR: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps}),
 		trainIDs: trainIDs, valIDs: valIDs, sampler: sampler,
 		sched: optim.WarmupCosine{Max: cfg.LR, Min: cfg.MinLR, Warmup: cfg.Warmup, Total: decay},
@@ -121,9 +123,9 @@ func (tr *Trainer) TrainStep() (Record, error) {
 		}
 		tr.tp.Backward(loss)
 	}
-	norm := math.NaN()
+	var norm float64 // 0 when clipping is off
 	if c.GradClip > 0 {
-		norm = optim.ClipGradNorm(tr.Model.Params(), c.GradClip)
+		norm = optim.ClipGradNorm(tr.params, c.GradClip)
 		if math.IsNaN(norm) || math.IsInf(norm, 0) {
 			tr.Opt.ZeroGrad()
 			return Record{}, fmt.Errorf("train: step %d: %w (gradient norm %v)", tr.Step+1, ErrNonFinite, norm)
@@ -135,9 +137,6 @@ func (tr *Trainer) TrainStep() (Record, error) {
 	elapsed := time.Since(start)
 	rec := Record{Step: tr.Step, TrainLoss: total / float64(c.GradAccum), LR: lr, GradNorm: norm,
 		MS: float64(elapsed.Microseconds()) / 1000, TokensPerS: float64(b*t*c.GradAccum) / elapsed.Seconds()}
-	if math.IsNaN(norm) {
-		rec.GradNorm = 0
-	}
 	return rec, nil
 }
 

@@ -347,6 +347,7 @@ func sampleText(g *nn.GPT, tok tokenizer.Tokenizer, prompt string, n int, s nn.S
 // each at the start of a line, and counts right answers (greedy decoding up
 // to a newline).
 func measureSkill(g *nn.GPT, tok tokenizer.Tokenizer, seed uint64) (right, total int) {
+	nl, _ := tok.Encode("\n")
 	for _, p := range data.SkillPrompts(seed, 100) {
 		ids, err := tok.Encode("\n" + p)
 		if err != nil {
@@ -354,7 +355,6 @@ func measureSkill(g *nn.GPT, tok tokenizer.Tokenizer, seed uint64) (right, total
 		}
 		total++
 		var got []int
-		nl, _ := tok.Encode("\n")
 		g.Generate(ids, 48, nn.Sampling{OnToken: func(id int) bool {
 			if len(nl) == 1 && id == nl[0] {
 				return false
@@ -373,10 +373,9 @@ func measureSkill(g *nn.GPT, tok tokenizer.Tokenizer, seed uint64) (right, total
 // progress shows training progress on stderr: a bar with ETA when stderr is
 // a terminal, plain log lines every few steps otherwise.
 type progress struct {
-	e        *env
-	bar      *progressbar.ProgressBar
-	every    int
-	lastLine time.Time
+	e     *env
+	bar   *progressbar.ProgressBar
+	every int
 }
 
 func newProgress(e *env, done, total int) *progress {

@@ -13,6 +13,7 @@ import (
 	"github.com/tapegrad/tapegrad/nn"
 	"github.com/tapegrad/tapegrad/optim"
 	"github.com/tapegrad/tapegrad/tokenizer"
+	"github.com/tapegrad/tapegrad/train"
 )
 
 func main() {
@@ -72,7 +73,7 @@ func run(path string, steps int) error {
 			fmt.Printf("step %3d  loss %.3f\n", step, loss.Item())
 		}
 	}
-	val, err := valLoss(model, data.Ints(valIDs), B, T)
+	val, err := train.EvalLoss(model, data.Ints(valIDs), B, 10, 2)
 	if err != nil {
 		return err
 	}
@@ -86,26 +87,4 @@ func run(path string, steps int) error {
 	sample, err := tok.Decode(out)
 	fmt.Println(sample)
 	return err
-}
-
-// valLoss is the mean loss over 10 random validation batches.
-func valLoss(model *nn.GPT, ids data.Ints, b, t int) (float64, error) {
-	sampler, err := data.NewSampler(ids, 2)
-	if err != nil {
-		return 0, err
-	}
-	x, y := make([]int, b*t), make([]int, b*t)
-	tp := autograd.NewTape()
-	var sum float64
-	for range 10 {
-		if err := sampler.Batch(b, t, x, y); err != nil {
-			return 0, err
-		}
-		tp.Reset()
-		tp.NoGrad(func() {
-			_, loss := model.Loss(tp, x, y, b, t)
-			sum += float64(loss.Item())
-		})
-	}
-	return sum / 10, nil
 }
