@@ -265,25 +265,16 @@ func Resume(path string, trainIDs, valIDs data.Source) (*Trainer, error) {
 	return tr, nil
 }
 
-// dropouts lists the model's dropout layers in a fixed order.
-func dropouts(m *nn.GPT) []*nn.Dropout {
-	ds := []*nn.Dropout{m.Drop}
-	for _, b := range m.Blocks {
-		ds = append(ds, b.Attn.ResidDrop, b.MLP.Drop)
-	}
-	return ds
-}
-
 func dropoutCalls(m *nn.GPT) []uint64 {
 	var calls []uint64
-	for _, d := range dropouts(m) {
+	for _, d := range m.Dropouts() {
 		calls = append(calls, d.Calls)
 	}
 	return calls
 }
 
 func setDropoutCalls(m *nn.GPT, calls []uint64) error {
-	ds := dropouts(m)
+	ds := m.Dropouts()
 	if len(calls) != len(ds) {
 		return fmt.Errorf("%d dropout counters for %d dropout layers", len(calls), len(ds))
 	}

@@ -14,7 +14,12 @@ type Config struct {
 
 	BatchSize int `json:"batch_size"` // sequences per micro-batch, B
 	GradAccum int `json:"grad_accum"` // micro-batches per step; 0 means 1
-	MaxIters  int `json:"max_iters"`
+	// Shards splits each micro-batch by rows over this many concurrent
+	// model replicas (data parallelism across cores); 0 means one per
+	// thread (tensor.MaxThreads), at most BatchSize. The trainer stores the
+	// number it used, so a resumed run splits the same way.
+	Shards   int `json:"shards,omitempty"`
+	MaxIters int `json:"max_iters"`
 
 	LR          float64 `json:"lr"`     // peak learning rate
 	MinLR       float64 `json:"min_lr"` // cosine floor
@@ -38,6 +43,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.BatchSize < 1:
 		return fmt.Errorf("train: batch size %d < 1", c.BatchSize)
+	case c.Shards < 0 || c.Shards > c.BatchSize:
+		return fmt.Errorf("train: %d shards for a batch of %d: want 0 (automatic) to the batch size", c.Shards, c.BatchSize)
 	case c.MaxIters < 0 || c.Warmup < 0 || c.DecayIters < 0:
 		return fmt.Errorf("train: negative iteration count in %+v", c)
 	case c.LR <= 0 || c.MinLR < 0 || c.MinLR > c.LR:

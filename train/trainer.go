@@ -11,6 +11,7 @@ import (
 	"github.com/tapegrad/tapegrad/data"
 	"github.com/tapegrad/tapegrad/nn"
 	"github.com/tapegrad/tapegrad/optim"
+	"github.com/tapegrad/tapegrad/tensor"
 	"github.com/tapegrad/tapegrad/tokenizer"
 )
 
@@ -25,12 +26,29 @@ type Trainer struct {
 	Opt       *optim.AdamW
 	Step      int // steps done
 
+	// Objective is the loss of a micro-batch; nil means the model's
+	// cross-entropy. Distillation replaces it.
+	Objective Objective
+
 	params           []nn.Param // Model.Params(), built once: it concatenates names
+	masks            []paramMask
 	trainIDs, valIDs data.Source
 	sampler          *data.Sampler
 	sched            optim.WarmupCosine
-	tp               *autograd.Tape
+	shards           []*shard // built at the first step
 	x, y             []int
+}
+
+// Objective returns the scalar loss of model on one micro-batch: x and y
+// hold b sequences of t token ids (row-major), y being x shifted by one.
+// It runs on tp, which holds nothing else; shards of a batch call it
+// concurrently, each with its own tape and model replica.
+type Objective func(tp *autograd.Tape, model *nn.GPT, x, y []int, b, t int) *autograd.Value
+
+// CrossEntropy is the default Objective: the model's mean next-token loss.
+func CrossEntropy(tp *autograd.Tape, model *nn.GPT, x, y []int, b, t int) *autograd.Value {
+	_, loss := model.Loss(tp, x, y, b, t)
+	return loss
 }
 
 // Record is one step's measurements, as written to the metrics file.
@@ -64,6 +82,9 @@ func newTrainer(cfg Config, model *nn.GPT, tok tokenizer.Tokenizer, trainIDs, va
 	if cfg.GradAccum < 1 {
 		cfg.GradAccum = 1
 	}
+	if cfg.Shards == 0 {
+		cfg.Shards = min(tensor.MaxThreads(), cfg.BatchSize)
+	}
 	t := cfg.Model.BlockSize
 	for name, s := range map[string]data.Source{"training": trainIDs, "validation": valIDs} {
 		if s.Len() <= t+1 {
@@ -85,7 +106,6 @@ func newTrainer(cfg Config, model *nn.GPT, tok tokenizer.Tokenizer, trainIDs, va
 			optim.AdamConfig{LR: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps}),
 		trainIDs: trainIDs, valIDs: valIDs, sampler: sampler,
 		sched: optim.WarmupCosine{Max: cfg.LR, Min: cfg.MinLR, Warmup: cfg.Warmup, Total: decay},
-		tp:    autograd.NewTape(),
 		x:     make([]int, cfg.BatchSize*t), y: make([]int, cfg.BatchSize*t),
 	}
 	model.SetTraining(true)
@@ -97,42 +117,60 @@ func newTrainer(cfg Config, model *nn.GPT, tok tokenizer.Tokenizer, trainIDs, va
 var ErrNonFinite = errors.New("non-finite loss")
 
 // TrainStep runs one optimisation step (GradAccum micro-batches) and returns
-// its record. A non-finite loss or gradient norm returns an error wrapping
-// ErrNonFinite that names the step, without updating the model.
+// its record. Each micro-batch is split by rows into Config.Shards shards
+// that run concurrently, each with its own tape and a replica of the model
+// that shares its weights; their gradients are summed, weighted by rows, so
+// the step equals one over the whole micro-batch up to rounding. A
+// non-finite loss or gradient norm returns an error wrapping ErrNonFinite
+// that names the step, without updating the model.
 func (tr *Trainer) TrainStep() (Record, error) {
 	start := time.Now()
 	c := tr.Config
 	lr := tr.sched.LR(tr.Step)
 	tr.Opt.SetLR(lr)
 	b, t := c.BatchSize, c.Model.BlockSize
+	if tr.shards == nil {
+		tr.shards = tr.newShards()
+	}
+	objective := tr.Objective
+	if objective == nil {
+		objective = CrossEntropy
+	}
 	var total float64
 	for range c.GradAccum {
 		if err := tr.sampler.Batch(b, t, tr.x, tr.y); err != nil {
 			return Record{}, err
 		}
-		tr.tp.Reset()
-		_, loss := tr.Model.Loss(tr.tp, tr.x, tr.y, b, t)
-		l := float64(loss.Item())
-		if math.IsNaN(l) || math.IsInf(l, 0) {
-			tr.Opt.ZeroGrad()
-			return Record{}, fmt.Errorf("train: step %d: %w (%v)", tr.Step+1, ErrNonFinite, l)
+		tensor.Concurrently(len(tr.shards), func(i int) {
+			tr.shards[i].run(objective, tr.x, tr.y, b, t, c.GradAccum)
+		})
+		for _, s := range tr.shards {
+			if math.IsNaN(s.loss) || math.IsInf(s.loss, 0) {
+				tr.zeroGrads()
+				return Record{}, fmt.Errorf("train: step %d: %w (%v)", tr.Step+1, ErrNonFinite, s.loss)
+			}
+			total += s.loss * float64(s.hi-s.lo) / float64(b)
 		}
-		total += l
-		if c.GradAccum > 1 {
-			loss = tr.tp.Scale(loss, 1/float32(c.GradAccum))
+	}
+	tr.gatherGrads()
+	for _, m := range tr.masks {
+		if g := m.param.Grad; g != nil {
+			g.Mul(g, m.mask)
 		}
-		tr.tp.Backward(loss)
 	}
 	var norm float64 // 0 when clipping is off
 	if c.GradClip > 0 {
 		norm = optim.ClipGradNorm(tr.params, c.GradClip)
 		if math.IsNaN(norm) || math.IsInf(norm, 0) {
-			tr.Opt.ZeroGrad()
+			tr.zeroGrads()
 			return Record{}, fmt.Errorf("train: step %d: %w (gradient norm %v)", tr.Step+1, ErrNonFinite, norm)
 		}
 	}
 	tr.Opt.Step()
 	tr.Opt.ZeroGrad()
+	for _, m := range tr.masks {
+		m.param.Data.Mul(m.param.Data, m.mask)
+	}
 	tr.Step++
 	elapsed := time.Since(start)
 	rec := Record{Step: tr.Step, TrainLoss: total / float64(c.GradAccum), LR: lr, GradNorm: norm,
