@@ -88,12 +88,12 @@ func (g *GPT) LastLogits(context []int) []float32 {
 }
 
 // Decoder runs a GPT one token at a time with a per-layer cache of keys and
-// values [H, BlockSize, D], preallocated. Its memory is flat from token to
+// values [H, BlockSize, D] (H the layer's own number of heads), preallocated. Its memory is flat from token to
 // token. A Decoder holds one sequence and is not safe for concurrent use.
 type Decoder struct {
 	g       *GPT
 	tp      *autograd.Tape
-	k, v    []*tensor.Tensor // per layer [H, BlockSize, D]
+	k, v    []*tensor.Tensor // per layer [H_l, BlockSize, D]
 	n       int              // positions in the cache
 	pos     int              // absolute position of the next token
 	history []int            // the tokens in the cache (to re-run a window)
@@ -105,9 +105,10 @@ type Decoder struct {
 func (g *GPT) NewDecoder() *Decoder {
 	c := g.Config
 	d := &Decoder{g: g, tp: autograd.NewTape(), logits: make([]float32, c.VocabSize), scores: make([]float32, c.BlockSize)}
-	for range c.NLayer {
-		d.k = append(d.k, tensor.New(c.NHead, c.BlockSize, c.NEmbd/c.NHead))
-		d.v = append(d.v, tensor.New(c.NHead, c.BlockSize, c.NEmbd/c.NHead))
+	for _, blk := range g.Blocks {
+		h, hd := blk.Attn.NHead, blk.Attn.HeadSize()
+		d.k = append(d.k, tensor.New(h, c.BlockSize, hd))
+		d.v = append(d.v, tensor.New(h, c.BlockSize, hd))
 	}
 	return d
 }
@@ -144,11 +145,11 @@ func (d *Decoder) Append(ids ...int) []float32 {
 // slide drops the oldest position of every layer's cache.
 func (d *Decoder) slide() {
 	c := d.g.Config
-	hd := c.NEmbd / c.NHead
 	for l := range d.k {
 		for _, t := range []*tensor.Tensor{d.k[l], d.v[l]} {
 			td := t.Data()
-			for h := range c.NHead {
+			hd := t.Dim(2)
+			for h := range t.Dim(0) {
 				head := td[h*c.BlockSize*hd : (h+1)*c.BlockSize*hd]
 				copy(head, head[hd:])
 			}
@@ -162,7 +163,6 @@ func (d *Decoder) slide() {
 // appending their keys and values, and leaves the last one's logits.
 func (d *Decoder) step(ids []int) {
 	g, tp := d.g, d.tp
-	c := g.Config
 	tp.Reset()
 	prev := tp.SetGradEnabled(false)
 	defer tp.SetGradEnabled(prev)
@@ -179,7 +179,7 @@ func (d *Decoder) step(ids []int) {
 		a := blk.Attn
 		q, k, v := a.heads(tp, a.CAttn.Forward(tp, blk.Ln1.Forward(tp, x)), d.pos)
 		y := d.attend(l, q.Data, k.Data, v.Data)
-		y = tensor.Permute(y, 0, 2, 1, 3).Reshape(1, t, c.NEmbd)
+		y = tensor.Permute(y, 0, 2, 1, 3).Reshape(1, t, y.Dim(1)*y.Dim(3))
 		x = tp.Add(x, a.CProj.Forward(tp, autograd.Const(y)))
 		x = tp.Add(x, blk.MLP.Forward(tp, blk.Ln2.Forward(tp, x)))
 	}
@@ -195,8 +195,7 @@ func (d *Decoder) step(ids []int) {
 // and returns the attention of q [1, H, t, D] over the cache, causally:
 // query i sees cached positions 0 … n+i. The result is [1, H, t, D].
 func (d *Decoder) attend(l int, q, k, v *tensor.Tensor) *tensor.Tensor {
-	c := d.g.Config
-	h, t, hd, bs := c.NHead, q.Dim(2), c.NEmbd/c.NHead, c.BlockSize
+	h, t, hd, bs := d.k[l].Dim(0), q.Dim(2), d.k[l].Dim(2), d.g.Config.BlockSize
 	kc, vc := d.k[l].Data(), d.v[l].Data()
 	for hh := range h {
 		copy(kc[(hh*bs+d.n)*hd:(hh*bs+d.n+t)*hd], k.Data()[hh*t*hd:(hh+1)*t*hd])

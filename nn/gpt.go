@@ -22,6 +22,44 @@ type Config struct {
 	Bias         bool    `json:"bias"` // biases in Linear and LayerNorm layers
 	Dropout      float32 `json:"dropout"`
 	LayerNormEps float32 `json:"layer_norm_eps"`
+
+	// LayerHeads, when set, holds the number of attention heads of each
+	// layer (structured pruning removes heads); the head size stays
+	// NEmbd/NHead. Empty means NHead heads in every layer.
+	LayerHeads []int `json:"layer_heads,omitempty"`
+	// LayerMLP, when set, holds the hidden width of each layer's MLP.
+	// Empty means 4·NEmbd in every layer.
+	LayerMLP []int `json:"layer_mlp,omitempty"`
+}
+
+// HeadSize returns D, the width of one attention head: NEmbd/NHead.
+func (c Config) HeadSize() int { return c.NEmbd / c.NHead }
+
+// Heads returns the number of attention heads of layer i.
+func (c Config) Heads(i int) int {
+	if len(c.LayerHeads) > 0 {
+		return c.LayerHeads[i]
+	}
+	return c.NHead
+}
+
+// MLPWidth returns the hidden width of layer i's MLP.
+func (c Config) MLPWidth(i int) int {
+	if len(c.LayerMLP) > 0 {
+		return c.LayerMLP[i]
+	}
+	return 4 * c.NEmbd
+}
+
+// Uniform reports whether every layer has NHead heads and an MLP of width
+// 4·NEmbd, the shape of GPT-2 (and of llama.cpp's gpt2).
+func (c Config) Uniform() bool {
+	for i := range c.NLayer {
+		if c.Heads(i) != c.NHead || c.MLPWidth(i) != 4*c.NEmbd {
+			return false
+		}
+	}
+	return true
 }
 
 // WithDefaults returns c with RoPEBase 10000 and LayerNormEps 1e-5 where
@@ -48,8 +86,29 @@ func (c Config) Validate() error {
 	case c.Dropout < 0 || c.Dropout >= 1:
 		return fmt.Errorf("nn: config: dropout %v not in [0, 1)", c.Dropout)
 	}
+	for _, l := range []struct {
+		name  string
+		sizes []int
+	}{{"layer_heads", c.LayerHeads}, {"layer_mlp", c.LayerMLP}} {
+		if len(l.sizes) == 0 {
+			continue
+		}
+		if len(l.sizes) != c.NLayer {
+			return fmt.Errorf("nn: config: %s has %d entries for %d layers", l.name, len(l.sizes), c.NLayer)
+		}
+		for i, n := range l.sizes {
+			if n < 1 {
+				return fmt.Errorf("nn: config: %s[%d] = %d; want at least 1", l.name, i, n)
+			}
+		}
+	}
 	return nil
 }
+
+// Equal reports whether c and d describe the same model: the same JSON
+// (Config holds slices, so == does not compile; an empty and a nil slice
+// are equal).
+func (c Config) Equal(d Config) bool { return c.String() == d.String() }
 
 // String returns the configuration as JSON.
 func (c Config) String() string {
@@ -90,8 +149,8 @@ func NewGPT(c Config, seed uint64) (*GPT, error) {
 	if !c.RoPE {
 		g.Wpe = NewEmbedding(c.BlockSize, c.NEmbd, next())
 	}
-	for range c.NLayer {
-		g.Blocks = append(g.Blocks, newBlock(c, projStd, next))
+	for i := range c.NLayer {
+		g.Blocks = append(g.Blocks, newBlock(c, i, projStd, next))
 	}
 	return g, nil
 }
@@ -155,12 +214,13 @@ type Block struct {
 	MLP  *MLP
 }
 
-func newBlock(c Config, projStd float32, next func() uint64) *Block {
+// newBlock returns layer i of c, with its own numbers of heads and MLP width.
+func newBlock(c Config, i int, projStd float32, next func() uint64) *Block {
 	return &Block{
 		Ln1:  NewLayerNorm(c.NEmbd, c.LayerNormEps, c.Bias),
-		Attn: NewMultiHeadAttention(c, projStd, next),
+		Attn: newAttention(c, c.Heads(i), projStd, next),
 		Ln2:  NewLayerNorm(c.NEmbd, c.LayerNormEps, c.Bias),
-		MLP:  NewMLP(c.NEmbd, 4*c.NEmbd, c.Bias, c.Dropout, projStd, next),
+		MLP:  NewMLP(c.NEmbd, c.MLPWidth(i), c.Bias, c.Dropout, projStd, next),
 	}
 }
 
@@ -182,6 +242,10 @@ func (b *Block) Params() []Param {
 type MLP struct {
 	CFc, CProj *Linear
 	Drop       *Dropout
+	// Probe, if set, sees the hidden activations GELU(c_fc(x)) [..., hidden]
+	// during Forward, before c_proj: a hook for measuring them (pruning
+	// calls RetainGrad on it to score the hidden units).
+	Probe func(h *autograd.Value)
 }
 
 // NewMLP returns an MLP from c to hidden and back, c_proj's weights drawn
@@ -196,7 +260,11 @@ func NewMLP(c, hidden int, bias bool, dropout, projStd float32, next func() uint
 
 // Forward maps x [..., C] to [..., C].
 func (m *MLP) Forward(tp *autograd.Tape, x *autograd.Value) *autograd.Value {
-	return m.Drop.Forward(tp, m.CProj.Forward(tp, tp.Gelu(m.CFc.Forward(tp, x))))
+	h := tp.Gelu(m.CFc.Forward(tp, x))
+	if m.Probe != nil {
+		m.Probe(h)
+	}
+	return m.Drop.Forward(tp, m.CProj.Forward(tp, h))
 }
 
 // Params returns c_fc and c_proj parameters.

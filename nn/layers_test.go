@@ -65,7 +65,7 @@ func TestLayersCheckGrad(t *testing.T) {
 		checkModule(t, fmt.Sprintf("MultiHeadAttention/rope=%v", rope), attn, x(2, 5, 8),
 			func(tp *autograd.Tape, x *autograd.Value) *autograd.Value { return attn.Forward(tp, x, 3) })
 
-		blk := newBlock(c, 0.3, next)
+		blk := newBlock(c, 0, 0.3, next)
 		bigger(blk, 50)
 		checkModule(t, fmt.Sprintf("Block/rope=%v", rope), blk, x(1, 4, 8),
 			func(tp *autograd.Tape, x *autograd.Value) *autograd.Value { return blk.Forward(tp, x, 0) })

@@ -195,11 +195,29 @@ func paramCount(c nn.Config) int64 {
 	if c.Bias {
 		norm = 2 * e
 	}
-	perLayer := 2*norm + 12*e*e
-	if c.Bias {
-		perLayer += 3*e + e + 4*e + e
+	// A layer with attention of width a (heads × head size) and an MLP of
+	// width m; with biases also those of c_attn, c_proj, c_fc and c_proj.
+	layer := func(a, m int64) int64 {
+		n := 2*norm + 3*a*e + e*a + 2*m*e
+		if c.Bias {
+			n += 3*a + e + m + e
+		}
+		return n
 	}
-	n := v*e + l*perLayer + norm
+	n := v*e + norm
+	if len(c.LayerHeads) == 0 && len(c.LayerMLP) == 0 {
+		n += l * layer(e, 4*e)
+	} else { // Validate has checked the lengths: one entry a layer
+		for i := range c.NLayer {
+			a, m := int64(c.Heads(i))*int64(c.HeadSize()), int64(c.MLPWidth(i))
+			if a > 1<<30 || m > 1<<30 {
+				return -1
+			}
+			if n += layer(a, m); n > limit {
+				return -1
+			}
+		}
+	}
 	if !c.RoPE {
 		n += t * e
 	}

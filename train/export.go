@@ -37,7 +37,9 @@ import (
 // output. llama.cpp's gpt2 requires every bias, so a model without biases
 // gets zero biases (the same function).
 //
-// llama.cpp's gpt2 has learned positions only: a RoPE model is an error.
+// llama.cpp's gpt2 has learned positions only: a RoPE model is an error, as
+// is a model whose layers have other numbers of heads or MLP widths than
+// GPT-2's (structured pruning makes them), since its layers are uniform.
 // Its GELU is ggml's tanh approximation where tapegrad's is exact (erf), a
 // difference of at most about 1e-3 per activation.
 //
@@ -79,6 +81,9 @@ func ggufContents(ck *Checkpoint, quant string) ([]gguf.KV, []gguf.Tensor, error
 	}
 	if c.RoPE {
 		return nil, nil, fmt.Errorf("train: export gguf: the model uses RoPE, and llama.cpp's gpt2 architecture has learned positions only")
+	}
+	if !c.Uniform() {
+		return nil, nil, fmt.Errorf("train: export gguf: the layers have %v heads and MLP widths %v (a structurally pruned model), and llama.cpp's gpt2 architecture needs %d heads and an MLP of %d in every layer", layerSizes(c.Heads, c.NLayer), layerSizes(c.MLPWidth, c.NLayer), c.NHead, 4*c.NEmbd)
 	}
 	params := map[string][]float32{}
 	shapes := map[string][]int{}
@@ -149,6 +154,15 @@ func ggufContents(ck *Checkpoint, quant string) ([]gguf.KV, []gguf.Tensor, error
 		return nil, nil, err
 	}
 	return append(meta, tok...), tensors, nil
+}
+
+// layerSizes lists size(i) for each of n layers.
+func layerSizes(size func(int) int, n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = size(i)
+	}
+	return s
 }
 
 // ggufTensor returns the GGUF tensor name of the values v of a row-major

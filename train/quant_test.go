@@ -78,7 +78,7 @@ func TestQuantizedRoundTrip(t *testing.T) {
 				if ck.Quantization != scheme {
 					t.Errorf("Quantization = %q; want %q", ck.Quantization, scheme)
 				}
-				if ck.Tokenizer == nil || ck.Config.Model != tr.Model.Config {
+				if ck.Tokenizer == nil || !ck.Config.Model.Equal(tr.Model.Config) {
 					t.Errorf("config %+v, tokenizer %v; want %+v", ck.Config.Model, ck.Tokenizer, tr.Model.Config)
 				}
 				got := ck.Model.Params()
