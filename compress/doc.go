@@ -25,6 +25,9 @@
 // QuantizeInt8 quantizes a tensor per output row (its first axis),
 // symmetrically: scale = max|w|/127 (1 for an all-zero row) and
 // q = round-half-to-even(w/scale) in [−127, 127], as torch.round.
+// QuantizeInt8FP16 does the same with scales a file can store as float16:
+// max|w|/127 rounded up to the next float16, q computed with that scale, so
+// |w − q·scale| ≤ scale/2 still holds for the stored scale.
 //
 // AppendQ8_0 and AppendQ4_0 write ggml's blocks of 32 values with the exact
 // byte layout llama.cpp reads, computing in float32 as ggml's reference
@@ -40,6 +43,16 @@
 // panic; a NaN or infinite d decodes to NaN or infinite values).
 // Float16Bits and Float16Value convert between float32 and IEEE 754 binary16
 // with round-to-nearest-even.
+//
+// # Sparse storage
+//
+// A pruned tensor is mostly zeros. PackBitmask and UnpackBitmask store it as
+// one bit per value (least significant bit first, row-major) and the
+// nonzero values in order; ToCSR and CSR.Dense as compressed sparse rows
+// (row pointers, increasing column indices, values), as SciPy's csr_matrix.
+// Both work on float32 and on int8 (quantized) values, and the decoders
+// check every count and index before writing, returning an error on
+// malformed input.
 //
 // # Distillation
 //

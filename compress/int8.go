@@ -1,6 +1,7 @@
 package compress
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/tapegrad/tapegrad/tensor"
@@ -73,3 +74,59 @@ func (q *Int8) Dequantize() *tensor.Tensor {
 }
 
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
+
+// QuantizeInt8FP16 quantizes w per output row as QuantizeInt8 does, but with
+// scales that are IEEE 754 binary16 values, so that a file can store them in
+// two bytes: scale = max|w|/127 in float32, rounded up to the next float16
+// (1 for an all-zero row), and q = clamp(round-half-to-even(w/scale), −127,
+// 127) computed with that float16 scale. Rounding the scale up means no value
+// clamps, so every value is within half a step of the stored scale:
+// |w − q·scale| ≤ scale/2 (plus float32 rounding), where scale is at most
+// max|w|/127·(1 + 2⁻¹⁰) for a normal float16, and the largest |w| of a row
+// maps to ±127 unless the scale is subnormal (max|w| < 7.8e−3).
+//
+// (ggml's Q8_0 instead quantizes with the float32 scale and then rounds it
+// to float16, which adds up to 127·|d − fp16(d)| to the error.)
+//
+// It returns an error when a value is not finite or a row's scale exceeds
+// the largest float16, 65504 (max|w| > 8.3e6).
+func QuantizeInt8FP16(w *tensor.Tensor) (*Int8, error) {
+	data := w.Data()
+	rows := 1
+	if w.Dims() > 0 {
+		rows = w.Dim(0)
+	}
+	cols := 0
+	if rows > 0 {
+		cols = len(data) / rows
+	}
+	q := &Int8{Shape: append([]int(nil), w.Shape()...), Q: make([]int8, len(data)), Scale: make([]float32, rows)}
+	for r := range rows {
+		row := data[r*cols : (r+1)*cols]
+		var amax float32
+		for _, v := range row {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return nil, fmt.Errorf("compress: QuantizeInt8FP16: row %d holds %v", r, v)
+			}
+			amax = max(amax, abs32(v))
+		}
+		scale := float32(1)
+		if amax > 0 {
+			s := amax / 127
+			h := Float16Bits(s)
+			if Float16Value(h) < s {
+				h++ // the next float16 up (the bits of positive values are ordered)
+			}
+			if h >= 0x7c00 {
+				return nil, fmt.Errorf("compress: QuantizeInt8FP16: row %d: scale %g exceeds the largest float16", r, s)
+			}
+			scale = Float16Value(h)
+		}
+		q.Scale[r] = scale
+		for j, v := range row {
+			x := math.RoundToEven(float64(v / scale))
+			q.Q[r*cols+j] = int8(max(-127, min(127, x)))
+		}
+	}
+	return q, nil
+}

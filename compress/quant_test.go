@@ -170,3 +170,151 @@ func TestQ8_0Float32(t *testing.T) {
 		t.Errorf("qs[1] = %d; want −67 (ggml's float32 arithmetic)", q)
 	}
 }
+
+// adversarialRows are rows of n values that stress a quantizer's bound: all
+// zeros, one huge value among small ones, a negative maximum, the maximum
+// and its opposite, values at half steps, tiny values (subnormal fp16
+// scales) and values near fp16's top.
+func adversarialRows(n int) map[string][]float32 {
+	rows := map[string][]float32{}
+	fill := func(name string, f func(i int) float32) {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = f(i)
+		}
+		rows[name] = x
+	}
+	small := randn(uint64(n), 1e-3, n)
+	fill("zeros", func(int) float32 { return 0 })
+	fill("one huge", func(i int) float32 {
+		if i == n/2 {
+			return 1e4
+		}
+		return small[i]
+	})
+	fill("negative max", func(i int) float32 {
+		if i == 1 {
+			return -3
+		}
+		return small[i] * 1000
+	})
+	fill("max and its opposite", func(i int) float32 { return []float32{-2, 2, 1.9, -1.9, 0}[i%5] })
+	fill("half steps", func(i int) float32 { return float32(i%16) - 7.5 })
+	fill("tiny", func(i int) float32 { return small[i] * 1e-5 })
+	fill("large", func(i int) float32 { return small[i] * 1e9 })
+	fill("random", func(i int) float32 { return small[i] * 1e3 })
+	return rows
+}
+
+// TestInt8FP16Bound: QuantizeInt8FP16's scales are float16 values, never
+// below max|w|/127 and at most one float16 step above it, and every value is
+// within half a step, scale/2, of its dequantized value — on random and
+// adversarial rows.
+func TestInt8FP16Bound(t *testing.T) {
+	const n = 64
+	for name, row := range adversarialRows(n) {
+		t.Run(name, func(t *testing.T) {
+			w := tensor.FromSlice(append(append([]float32(nil), row...), randn(9, 0.02, n)...), 2, n)
+			q, err := QuantizeInt8FP16(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			deq := q.Dequantize().Data()
+			for r := range 2 {
+				s := q.Scale[r]
+				if Float16Value(Float16Bits(s)) != s {
+					t.Errorf("row %d: scale %v is not a float16", r, s)
+				}
+				var amax float32
+				for _, v := range w.Data()[r*n : (r+1)*n] {
+					amax = max(amax, abs32(v))
+				}
+				if amax == 0 {
+					if s != 1 {
+						t.Errorf("all-zero row %d: scale %v; want 1", r, s)
+					}
+				} else if s < amax/127 || s > amax/127*(1+0x1p-10) && s > 0x1p-14 {
+					t.Errorf("row %d: scale %v for max|w| %v (max|w|/127 = %v)", r, s, amax, amax/127)
+				}
+				for j := range n {
+					i := r*n + j
+					if e := math.Abs(float64(deq[i] - w.Data()[i])); e > float64(s)/2*(1+1e-6) {
+						t.Fatalf("w[%d,%d] = %v → %v, error %g > scale/2 = %g", r, j, w.Data()[i], deq[i], e, s/2)
+					}
+				}
+			}
+		})
+	}
+	for _, v := range []float32{8.4e6, float32(math.Inf(-1)), float32(math.NaN())} {
+		if _, err := QuantizeInt8FP16(tensor.FromSlice([]float32{0, v}, 1, 2)); err == nil {
+			t.Errorf("QuantizeInt8FP16 of %v gave no error", v)
+		}
+	}
+	if _, err := QuantizeInt8FP16(tensor.FromSlice([]float32{0, 8.3e6}, 1, 2)); err != nil {
+		t.Errorf("QuantizeInt8FP16 of 8.3e6: %v", err)
+	}
+}
+
+// TestBlockBoundAdversarial checks Q8_0 and Q4_0 against their exact bounds,
+// derived from ggml's arithmetic, with d the float32 scale and d16 its fp16
+// rounding (what the block stores):
+//
+//   - Q8_0: d = max|x|/127, q = round(x/d) ∈ [−127, 127] never clamps, so
+//     |x − q·d| ≤ d/2 and |x − q·d16| ≤ d/2 + 127·|d − d16|.
+//   - Q4_0: d = m/−8 with m the x of largest |x|, so y = x/d ∈ [−8, 8] and
+//     q = min(15, trunc(y + 8.5)); y + 8.5 > 0, so trunc is floor and q − 8 is
+//     y rounded half up: |y − (q−8)| ≤ 1/2 — except for y ∈ (7.5, 8] (values
+//     of m's opposite sign with |x| > 15/16·|m|), which clamp to 7: error
+//     8 − 7 = 1 step at y = 8 (x = −m decodes to 7/8 of it). Hence
+//     |x − (q−8)·d16| ≤ |d|/2 + 8·|d − d16| where y ≤ 7.5, and ≤ |d| + 8·|d − d16|
+//     elsewhere; both are attained.
+//
+// Float32 rounding of 1/d and x·(1/d) adds a relative 2⁻²³ or so, hence the
+// slack.
+func TestBlockBoundAdversarial(t *testing.T) {
+	rows := adversarialRows(2 * BlockLen)
+	for name, x := range rows {
+		t.Run(name, func(t *testing.T) {
+			b8, _ := AppendQ8_0(nil, x)
+			y8, _ := DequantizeQ8_0(nil, b8)
+			b4, _ := AppendQ4_0(nil, x)
+			y4, _ := DequantizeQ4_0(nil, b4)
+			for k := 0; k < len(x); k += BlockLen {
+				blk := x[k : k+BlockLen]
+				var amax, m float32
+				for _, v := range blk {
+					if a := abs32(v); amax < a {
+						amax, m = a, v
+					}
+				}
+				d8 := float64(amax / 127)
+				d8h := float64(Float16Value(Float16Bits(amax / 127)))
+				d4 := float64(m / -8)
+				d4h := float64(Float16Value(Float16Bits(m / -8)))
+				slack := 1e-6 * float64(amax)
+				for i, v := range blk {
+					e8 := math.Abs(float64(y8[k+i] - v))
+					if b := d8/2 + 127*math.Abs(d8-d8h) + slack; e8 > b {
+						t.Errorf("Q8_0: x = %v → %v, error %g > %g", v, y8[k+i], e8, b)
+					}
+					e4 := math.Abs(float64(y4[k+i] - v))
+					b := math.Abs(d4)/2 + 8*math.Abs(d4-d4h) + slack
+					if d4 != 0 && float64(v)/d4 > 7.5 {
+						b = math.Abs(d4) + 8*math.Abs(d4-d4h) + slack
+					}
+					if e4 > b {
+						t.Errorf("Q4_0: x = %v (x/d = %v) → %v, error %g > %g", v, float64(v)/d4, y4[k+i], e4, b)
+					}
+				}
+			}
+		})
+	}
+	// The Q4_0 bound is attained: −m decodes to 7/8 of itself.
+	x := make([]float32, BlockLen)
+	x[0], x[1] = 8, -8
+	b4, _ := AppendQ4_0(nil, x)
+	y4, _ := DequantizeQ4_0(nil, b4)
+	if y4[0] != 8 || y4[1] != -7 {
+		t.Errorf("Q4_0 of [8, −8, 0…] = %v, %v; want 8, −7 (one step, |d|, off)", y4[0], y4[1])
+	}
+}
