@@ -19,10 +19,6 @@ type MultiHeadAttention struct {
 	RoPE      bool
 	RoPEBase  float64
 	ResidDrop *Dropout
-	// Probe, if set, sees the heads' outputs [B, T, H·D] (head h in columns
-	// h·D … h·D+D−1) during Forward, before c_proj: a hook for measuring them
-	// (pruning calls RetainGrad on it to score the heads).
-	Probe func(y *autograd.Value)
 }
 
 // NewMultiHeadAttention returns the attention of a block of c with c.NHead
@@ -54,10 +50,9 @@ func (a *MultiHeadAttention) Forward(tp *autograd.Tape, x *autograd.Value, pos0 
 	hd := a.HeadSize()
 	q, k, v := a.heads(tp, a.CAttn.Forward(tp, x), pos0)
 	y := tp.CausalAttention(q, k, v, float32(1/math.Sqrt(float64(hd))))
-	y = tp.Reshape(tp.Permute(y, 0, 2, 1, 3), b, t, a.NHead*hd) // [B, T, H, D] → [B, T, H·D]
-	if a.Probe != nil {
-		a.Probe(y)
-	}
+	// [B, T, H, D] → [B, T, H·D]: head h in columns h·D … h·D+D−1 of
+	// c_proj's input (what a Probe on CProj sees).
+	y = tp.Reshape(tp.Permute(y, 0, 2, 1, 3), b, t, a.NHead*hd)
 	return a.ResidDrop.Forward(tp, a.CProj.Forward(tp, y))
 }
 

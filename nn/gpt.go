@@ -242,10 +242,6 @@ func (b *Block) Params() []Param {
 type MLP struct {
 	CFc, CProj *Linear
 	Drop       *Dropout
-	// Probe, if set, sees the hidden activations GELU(c_fc(x)) [..., hidden]
-	// during Forward, before c_proj: a hook for measuring them (pruning
-	// calls RetainGrad on it to score the hidden units).
-	Probe func(h *autograd.Value)
 }
 
 // NewMLP returns an MLP from c to hidden and back, c_proj's weights drawn
@@ -260,11 +256,7 @@ func NewMLP(c, hidden int, bias bool, dropout, projStd float32, next func() uint
 
 // Forward maps x [..., C] to [..., C].
 func (m *MLP) Forward(tp *autograd.Tape, x *autograd.Value) *autograd.Value {
-	h := tp.Gelu(m.CFc.Forward(tp, x))
-	if m.Probe != nil {
-		m.Probe(h)
-	}
-	return m.Drop.Forward(tp, m.CProj.Forward(tp, h))
+	return m.Drop.Forward(tp, m.CProj.Forward(tp, tp.Gelu(m.CFc.Forward(tp, x))))
 }
 
 // Params returns c_fc and c_proj parameters.

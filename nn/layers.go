@@ -9,6 +9,10 @@ import (
 type Linear struct {
 	Weight *autograd.Value // [Out, In]
 	Bias   *autograd.Value // [Out], or nil
+	// Probe, if set, sees the input x [..., In] of every Forward: a hook
+	// for measuring activations (pruning collects input norms with it, and
+	// calls RetainGrad on it to score heads and hidden units).
+	Probe func(x *autograd.Value)
 }
 
 // LinearConfig describes a Linear layer.
@@ -36,6 +40,9 @@ func NewLinear(c LinearConfig) *Linear {
 // initialises the result and one GEMM adds x·Wᵀ (W is used transposed
 // through the GEMM's flag, not copied).
 func (l *Linear) Forward(tp *autograd.Tape, x *autograd.Value) *autograd.Value {
+	if l.Probe != nil {
+		l.Probe(x)
+	}
 	return tp.Linear(x, l.Weight, l.Bias)
 }
 
