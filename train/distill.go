@@ -83,11 +83,12 @@ func CheckTeacher(teacher, student nn.Config) error {
 // the teacher) initialised from the teacher: the token embeddings, the
 // learned positions (their first c.BlockSize rows), the final LayerNorm, and
 // as student block i a copy of teacher block layers[i] (a layer may be
-// taken twice). Every copy is exact, so the student's shape must match the
-// teacher's where it is copied: the same n_embd, n_head, positions (RoPE or
-// learned) and biases, len(layers) = c.NLayer, each index a teacher layer,
-// and a block no longer than the teacher's; otherwise it returns an error
-// saying which. (A narrower student cannot be sliced out of the teacher
+// taken twice), with its sizes (c's per-layer head counts and MLP widths
+// are replaced by those of the teacher's layers). Every copy is exact, so
+// the student's shape must match the teacher's where it is copied: the same
+// n_embd, n_head, positions (RoPE or learned) and biases, len(layers) =
+// c.NLayer, each index a teacher layer, and a block no longer than the
+// teacher's; otherwise it returns an error saying which. (A narrower student cannot be sliced out of the teacher
 // here: train it fresh with DistillObjective instead.) The student's
 // dropout and the seeds of its dropout layers come from c and seed, as
 // nn.NewGPT's.
@@ -114,6 +115,18 @@ func StudentFromTeacher(teacher *nn.GPT, c nn.Config, layers []int, seed uint64)
 	for _, l := range layers {
 		if l < 0 || l >= tc.NLayer {
 			return nil, bad("layer %d: the teacher has layers 0 to %d", l, tc.NLayer-1)
+		}
+	}
+	// Each student block takes the sizes of the teacher block it copies
+	// (a pruned teacher's layers may differ).
+	c.LayerHeads, c.LayerMLP = nil, nil
+	if !tc.Uniform() {
+		for _, l := range layers {
+			c.LayerHeads = append(c.LayerHeads, tc.Heads(l))
+			c.LayerMLP = append(c.LayerMLP, tc.MLPWidth(l))
+		}
+		if c.Uniform() {
+			c.LayerHeads, c.LayerMLP = nil, nil
 		}
 	}
 	student, err := nn.NewGPT(c, seed)
@@ -207,10 +220,6 @@ func loadHashed(path string) (*Checkpoint, string, error) {
 // teacher's tokenizer. It returns an error if cfg or d is invalid or the
 // teacher cannot teach the student (CheckTeacher).
 func NewDistiller(cfg Config, student *nn.GPT, tok tokenizer.Tokenizer, trainIDs, valIDs data.Source, teacher *nn.GPT, d Distillation) (*Distiller, error) {
-	cfg.Model = student.Config
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
 	if err := checkDistillSettings(d.Temperature, d.Alpha); err != nil {
 		return nil, err
 	}
@@ -223,7 +232,7 @@ func NewDistiller(cfg Config, student *nn.GPT, tok tokenizer.Tokenizer, trainIDs
 	if v := tok.VocabSize(); v != student.Config.VocabSize {
 		return nil, fmt.Errorf("train: the tokenizer has %d tokens and the student's vocabulary %d", v, student.Config.VocabSize)
 	}
-	tr, err := newTrainer(cfg, student, tok, trainIDs, valIDs)
+	tr, err := NewFromModel(cfg, student, tok, trainIDs, valIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -253,6 +254,26 @@ func TestStudentFromTeacher(t *testing.T) {
 	}
 	if student.Config.Dropout != 0 || student.Config.NLayer != 2 {
 		t.Errorf("student config %v; want the one asked for", student.Config)
+	}
+
+	// A pruned teacher's layers give their sizes to the blocks that copy them.
+	pc := tc
+	pc.LayerHeads, pc.LayerMLP = []int{1, 2}, []int{10, 4 * tc.NEmbd}
+	pruned, err := nn.NewGPT(pc, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []struct {
+		layers     []int
+		heads, mlp []int
+	}{{[]int{0, 1}, []int{1, 2}, []int{10, 96}}, {[]int{1, 1}, nil, nil}, {[]int{1, 0}, []int{2, 1}, []int{96, 10}}} {
+		s, err := StudentFromTeacher(pruned, c, l.layers, 3)
+		if err != nil {
+			t.Fatalf("layers %v of a pruned teacher: %v", l.layers, err)
+		}
+		if !slices.Equal(s.Config.LayerHeads, l.heads) || !slices.Equal(s.Config.LayerMLP, l.mlp) {
+			t.Errorf("layers %v of a pruned teacher: heads %v, mlp %v; want %v, %v", l.layers, s.Config.LayerHeads, s.Config.LayerMLP, l.heads, l.mlp)
+		}
 	}
 
 	for _, bad := range []struct {
