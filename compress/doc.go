@@ -1,5 +1,6 @@
 // Package compress makes trained models smaller: magnitude pruning with
-// PyTorch's torch.nn.utils.prune semantics, Hinton's distillation loss, and
+// PyTorch's torch.nn.utils.prune semantics, Wanda, gradual schedules,
+// head and MLP-unit removal, Hinton's distillation loss, and
 // quantization to int8 per output row and to ggml's Q8_0 and Q4_0 blocks.
 //
 // # Pruning
@@ -19,6 +20,31 @@
 // between equal scores are broken exactly as PyTorch 1.13 does on the CPU
 // (torch.topk over libstdc++'s nth_element and partial_sort), so masks match
 // PyTorch's bit for bit.
+//
+// # Pruning a GPT
+//
+// Unstructured pruning of a model masks weights: MagnitudeMasks (smallest
+// |w|, per tensor or global) and WandaMasks (Sun et al. 2023: in each
+// output row, the smallest |W_ij|·‖X_j‖₂, with the input norms InputNorms
+// collects from calibration batches) return masks by parameter name for
+// the 2-D weights of the blocks only — attn.c_attn, attn.c_proj, mlp.c_fc,
+// mlp.c_proj (PrunableWeights); the embeddings, which are also the output
+// head, LayerNorms and biases stay dense. The trainer's SetMasks keeps the
+// pruned weights at zero while fine-tuning. Cubic is Zhu & Gupta's gradual
+// schedule s_t = s_f + (s_i − s_f)(1 − t/n)³: prune a little every k steps
+// and train in between.
+//
+// The file stays as large as the dense model; structured pruning makes a
+// genuinely smaller one. HeadImportance and NeuronImportance score
+// attention heads and MLP hidden units as Michel et al. (2019): the
+// |∂L/∂g| of a gate g = 1 on each unit, averaged over calibration batches
+// and L2-normalised per layer. PruneHeads and PruneNeurons remove the
+// lowest-scored units across all layers (every layer keeps one) and return
+// a new dense GPT whose layers have their own sizes (nn.Config's
+// LayerHeads and LayerMLP):
+//
+//	scores := compress.HeadImportance(model, batches)
+//	small, removed, err := compress.PruneHeads(model, scores, compress.Count(4))
 //
 // # Quantization
 //
