@@ -16,19 +16,23 @@ import (
 	"github.com/tapegrad/tapegrad/tensor/safetensors"
 )
 
-var schemes = []string{Int8, Q8_0, Q4_0}
+var schemes = []string{F32, Int8, Q8_0, Q4_0}
 
 // wantDequantized is what a quantized checkpoint should load for w: compress's
 // dequantization of it under scheme, or w itself where the scheme keeps F32.
 func wantDequantized(t *testing.T, w *tensor.Tensor, scheme string) []float32 {
 	t.Helper()
-	if w.Dims() != 2 {
-		return w.Data()
-	}
 	if scheme == Int8 {
-		return compress.QuantizeInt8(w).Dequantize().Data()
+		if w.Dims() != 2 {
+			w = tensor.FromSlice(w.Data(), 1, len(w.Data()))
+		}
+		q, err := compress.QuantizeInt8FP16(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q.Dequantize().Data()
 	}
-	if w.Dim(1)%compress.BlockLen != 0 {
+	if scheme == F32 || w.Dims() != 2 || w.Dim(1)%compress.BlockLen != 0 {
 		return w.Data()
 	}
 	var (
@@ -54,7 +58,7 @@ func wantDequantized(t *testing.T, w *tensor.Tensor, scheme string) []float32 {
 // bit for bit, and the val loss stays close to the float model's. With
 // n_embd 16, the matrices whose rows are 16 long stay F32 in Q8_0 and Q4_0.
 func TestQuantizedRoundTrip(t *testing.T) {
-	tolerance := map[string]float64{Int8: 0.01, Q8_0: 0.01, Q4_0: 0.1}
+	tolerance := map[string]float64{F32: 0, Int8: 0.01, Q8_0: 0.01, Q4_0: 0.1}
 	for _, c := range []int{16, 32} {
 		tok, trIDs, vaIDs := testSplits(t)
 		cfg := testConfig()
@@ -98,7 +102,8 @@ func TestQuantizedRoundTrip(t *testing.T) {
 }
 
 // TestQuantizedSize: on a model whose weights dominate, int8 shrinks the
-// model file about 3.9× and Q4_0 more than 6×.
+// model file more than 3.9×, Q4_0 more than 6.5×, and F32 (no zeros) not at
+// all.
 func TestQuantizedSize(t *testing.T) {
 	tok, _, _ := testSplits(t)
 	cfg := Config{Model: nn.Config{VocabSize: tok.VocabSize(), BlockSize: 16, NLayer: 1, NHead: 4, NEmbd: 256, Bias: true}}
@@ -122,7 +127,7 @@ func TestQuantizedSize(t *testing.T) {
 	for _, c := range []struct {
 		scheme string
 		min    float64
-	}{{Int8, 3.85}, {Q8_0, 3.6}, {Q4_0, 6.5}} {
+	}{{Int8, 3.9}, {Q8_0, 3.6}, {Q4_0, 6.5}, {F32, 0.99}} {
 		n := size(c.scheme, func(p string) error { return SaveQuantized(p, cfg, model, tok, c.scheme) })
 		if r := float64(f32) / float64(n); r < c.min {
 			t.Errorf("%s: %d bytes, %.2f× smaller than F32's %d; want ≥ %v×", c.scheme, n, r, f32, c.min)
@@ -196,17 +201,23 @@ func TestLoadQuantizedErrors(t *testing.T) {
 			f.Tensors = append(f.Tensors, safetensors.FromFloat32("extra", tensor.Zeros(128, 32)))
 		}, "has no " + w + ".q"},
 		{"short scale", Int8, func(f *safetensors.File) {
-			edit(f, w+".scale", func(t *safetensors.Tensor) { t.Shape, t.Data = []int{127}, t.Data[:4*127] })
+			edit(f, w+".scale", func(t *safetensors.Tensor) { t.Shape, t.Data = []int{127}, t.Data[:2*127] })
 		}, "wants [128]"},
-		{"scale not F32", Int8, func(f *safetensors.File) {
-			edit(f, w+".scale", func(t *safetensors.Tensor) { t.DType, t.Shape = "I32", []int{128} })
-		}, "dtype is I32"},
+		{"scale not F16", Int8, func(f *safetensors.File) {
+			edit(f, w+".scale", func(t *safetensors.Tensor) { t.DType, t.Shape = "I16", []int{128} })
+		}, "dtype is I16, not F16 or F32"},
+		{"vector scale", Int8, func(f *safetensors.File) {
+			edit(f, "transformer.ln_f.weight.scale", func(t *safetensors.Tensor) { t.Shape, t.Data = []int{0}, nil })
+		}, "wants [1]"},
 		{"q not I8", Int8, func(f *safetensors.File) { edit(f, w+".q", func(t *safetensors.Tensor) { t.DType = "U8" }) }, "dtype is U8"},
 		{"q reshaped", Int8, func(f *safetensors.File) {
 			edit(f, w+".q", func(t *safetensors.Tensor) { t.Shape = []int{64, 64} })
 		}, "wants [64]"},
-		{"q 1-D", Int8, func(f *safetensors.File) { edit(f, w+".q", func(t *safetensors.Tensor) { t.Shape = []int{4096} }) }, "want [out, in]"},
-		{"both forms", Int8, func(f *safetensors.File) {
+		{"q 1-D", Int8, func(f *safetensors.File) { edit(f, w+".q", func(t *safetensors.Tensor) { t.Shape = []int{4096} }) }, "[4096] wants [1]"},
+		{"q 3-D", Int8, func(f *safetensors.File) {
+			edit(f, w+".q", func(t *safetensors.Tensor) { t.Shape = []int{128, 1, 32} })
+		}, "want [out, in] or [n]"},
+		{"both forms", Q8_0, func(f *safetensors.File) {
 			edit(f, "transformer.ln_f.bias", func(t *safetensors.Tensor) { t.Name = w })
 		}, "stored twice"},
 		{"blocks reshaped", Q4_0, func(f *safetensors.File) {
