@@ -1,10 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tapegrad/tapegrad/compress"
+	"github.com/tapegrad/tapegrad/train"
 )
 
 // TestQuantize trains a tiny model, quantizes it with each scheme, and
@@ -19,14 +23,14 @@ func TestQuantize(t *testing.T) {
 		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	ckpt := filepath.Join(out, "ckpt.safetensors")
-	for _, scheme := range []string{"int8", "q8_0", "q4_0"} {
+	for _, scheme := range []string{"f32", "int8", "q8_0", "q4_0"} {
 		q := filepath.Join(dir, scheme+".safetensors")
 		code, stdout, stderr := runTest("quantize", "--checkpoint", ckpt, "--scheme", scheme, "--out", q,
 			"--data", corpus, "--iters", "3")
 		if code != 0 {
 			t.Fatalf("quantize %s: exit %d\n%s\n%s", scheme, code, stdout, stderr)
 		}
-		for _, want := range []string{"parameters  ", "file size   ", "the float32 model alone is", "val loss    ", " → "} {
+		for _, want := range []string{"parameters  ", ", nonzero ", "compact     0 of ", "file size   ", "the float32 model alone is", "val loss    ", " → "} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("quantize %s output lacks %q:\n%s", scheme, want, stdout)
 			}
@@ -49,6 +53,67 @@ func TestQuantize(t *testing.T) {
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".tapegrad-") {
 			t.Errorf("quantize left %s behind", e.Name())
+		}
+	}
+}
+
+// TestQuantizePruned: on a checkpoint with half of each block weight zero,
+// as tapegrad prune writes it, f32 and int8 store those matrices compactly,
+// and the files load back with the zeros in place.
+func TestQuantizePruned(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "run")
+	corpus := filepath.Join(dir, "corpus.txt")
+	os.WriteFile(corpus, []byte(strings.Repeat("to be or not to be, that is the question.\n", 40)), 0o644)
+	if code, stdout, stderr := runTest(tinyTrain(out, "--data", corpus, "--n_embd", "32")...); code != 0 {
+		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	ck, err := train.Load(filepath.Join(out, "ckpt.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := 0
+	for _, p := range ck.Model.Params() {
+		if p.Value.Data.Dims() == 2 && strings.HasPrefix(p.Name, "transformer.h.") {
+			pr := compress.NewPruned(p.Value.Data)
+			if err := pr.L1Unstructured(compress.Fraction(0.5)); err != nil {
+				t.Fatal(err)
+			}
+			pr.Remove()
+			blocks++
+		}
+	}
+	pruned := filepath.Join(dir, "pruned.safetensors")
+	if err := train.SaveModel(pruned, ck.Config, ck.Model, ck.Tokenizer); err != nil {
+		t.Fatal(err)
+	}
+	for _, scheme := range []string{"f32", "int8"} {
+		q := filepath.Join(dir, scheme+".safetensors")
+		code, stdout, stderr := runTest("quantize", "--checkpoint", pruned, "--scheme", scheme, "--out", q, "--data", corpus, "--iters", "2")
+		if code != 0 {
+			t.Fatalf("quantize %s: exit %d\n%s\n%s", scheme, code, stdout, stderr)
+		}
+		if want := fmt.Sprintf("compact     %d of ", blocks); !strings.Contains(stdout, want) {
+			t.Errorf("quantize %s output lacks %q:\n%s", scheme, want, stdout)
+		}
+		got, err := train.Load(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zeros := 0
+		for i, p := range ck.Model.Params() {
+			for j, v := range p.Value.Data.Data() {
+				w := got.Model.Params()[i].Value.Data.Data()[j]
+				if v == 0 && w != 0 || scheme == "f32" && v != w {
+					t.Fatalf("%s: %s[%d] = %v; saved %v", scheme, p.Name, j, w, v)
+				}
+				if v == 0 {
+					zeros++
+				}
+			}
+		}
+		if zeros == 0 {
+			t.Error("no zeros")
 		}
 	}
 }
