@@ -148,11 +148,7 @@ func quantizeParam(name string, w *tensor.Tensor, scheme string) ([]safetensors.
 		if err != nil {
 			return nil, err
 		}
-		scale := make([]byte, 2*rows)
-		for i, s := range q.Scale {
-			binary.LittleEndian.PutUint16(scale[2*i:], compress.Float16Bits(s))
-		}
-		ts := []safetensors.Tensor{{Name: name + sufScale, DType: "F16", Shape: []int{rows}, Data: scale}}
+		ts := []safetensors.Tensor{{Name: name + sufScale, DType: "F16", Shape: []int{rows}, Data: f16Bytes(q.Scale)}}
 		if len(shape) == 2 {
 			if c := compactForm(name, q.Q, rows, shape[1], 1, i8Bytes); c != nil {
 				return append(ts, c...), nil
@@ -191,6 +187,15 @@ func f32Bytes(v []float32) []byte {
 	return b
 }
 
+// f16Bytes encodes v, float16 values, as little-endian F16.
+func f16Bytes(v []float32) []byte {
+	b := make([]byte, 2*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint16(b[2*i:], compress.Float16Bits(x))
+	}
+	return b
+}
+
 func i8Bytes(v []int8) []byte {
 	b := make([]byte, len(v))
 	for i, x := range v {
@@ -213,30 +218,41 @@ func compactForm[T compress.Elem](name string, x []T, rows, cols, vb int, enc fu
 			nnz++
 		}
 	}
-	ptrType, ptrSize := uintType(uint64(nnz))
-	idxType, idxSize := uintType(uint64(max(cols-1, 0)))
+	_, ptrSize := uintType(uint64(nnz))
+	_, idxSize := uintType(uint64(max(cols-1, 0)))
 	fixed := entryBytes(name+sufShape) + 16 + entryBytes(name+sufValues) + nnz*vb
 	dense := entryBytes(name+sufQ) + n*vb
 	bitmask := fixed + entryBytes(name+sufBitmask) + compress.BitmaskBytes(n)
 	csr := fixed + entryBytes(name+sufIndptr) + entryBytes(name+sufIndices) + (rows+1)*ptrSize + nnz*idxSize
-	if dense <= min(bitmask, csr) {
+	switch {
+	case dense <= min(bitmask, csr):
 		return nil
+	case bitmask <= csr:
+		return compactTensors(name, x, rows, cols, vb, enc, sufBitmask)
 	}
+	return compactTensors(name, x, rows, cols, vb, enc, sufIndptr)
+}
+
+// compactTensors returns the compact tensors of matrix x [rows, cols] as a
+// bitmask (form sufBitmask) or CSR (sufIndptr); see compactForm.
+func compactTensors[T compress.Elem](name string, x []T, rows, cols, vb int, enc func([]T) []byte, form string) []safetensors.Tensor {
 	shape := make([]byte, 16)
 	binary.LittleEndian.PutUint64(shape, uint64(rows))
 	binary.LittleEndian.PutUint64(shape[8:], uint64(cols))
 	ts := []safetensors.Tensor{{Name: name + sufShape, DType: "I64", Shape: []int{2}, Data: shape}}
-	if bitmask <= csr {
+	if form == sufBitmask {
 		mask, values := compress.PackBitmask(x)
 		return append(ts,
 			safetensors.Tensor{Name: name + sufBitmask, DType: "U8", Shape: []int{len(mask)}, Data: mask},
-			safetensors.Tensor{Name: name + sufValues, DType: valueType(vb), Shape: []int{nnz}, Data: enc(values)})
+			safetensors.Tensor{Name: name + sufValues, DType: valueType(vb), Shape: []int{len(values)}, Data: enc(values)})
 	}
 	c := compress.ToCSR(x, rows, cols)
+	ptrType, ptrSize := uintType(uint64(len(c.Values)))
+	idxType, idxSize := uintType(uint64(max(cols-1, 0)))
 	return append(ts,
 		safetensors.Tensor{Name: name + sufIndptr, DType: ptrType, Shape: []int{rows + 1}, Data: uintBytes(c.Indptr, ptrSize)},
-		safetensors.Tensor{Name: name + sufIndices, DType: idxType, Shape: []int{nnz}, Data: uintBytes(c.Indices, idxSize)},
-		safetensors.Tensor{Name: name + sufValues, DType: valueType(vb), Shape: []int{nnz}, Data: enc(c.Values)})
+		safetensors.Tensor{Name: name + sufIndices, DType: idxType, Shape: []int{len(c.Indices)}, Data: uintBytes(c.Indices, idxSize)},
+		safetensors.Tensor{Name: name + sufValues, DType: valueType(vb), Shape: []int{len(c.Values)}, Data: enc(c.Values)})
 }
 
 func valueType(vb int) string {
