@@ -265,3 +265,45 @@ func TestLoadQuantizedErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadInt8F32Scales: int8 files written before scales were float16 —
+// F32 scales, F32 vectors — still load, as the dequantization of their own
+// scales.
+func TestLoadInt8F32Scales(t *testing.T) {
+	tok, _, _ := testSplits(t)
+	cfg := Config{Model: nn.Config{VocabSize: tok.VocabSize(), BlockSize: 4, NLayer: 1, NHead: 1, NEmbd: 32, Bias: true}}
+	model, _ := nn.NewGPT(cfg.Model, 1)
+	meta, _, err := modelFile(cfg, model, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta[keyQuant] = Int8
+	var tensors []safetensors.Tensor
+	for _, p := range model.Params() {
+		w := p.Value.Data
+		if w.Dims() != 2 {
+			tensors = append(tensors, safetensors.FromFloat32(p.Name, w))
+			continue
+		}
+		q := compress.QuantizeInt8(w)
+		tensors = append(tensors, safetensors.FromInt8(p.Name+".q", q.Q, w.Shape()...),
+			safetensors.FromFloat32(p.Name+".scale", tensor.FromSlice(q.Scale, w.Dim(0))))
+	}
+	var buf bytes.Buffer
+	if err := safetensors.Encode(&buf, tensors, meta); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := Decode(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range model.Params() {
+		want := p.Value.Data.Data()
+		if p.Value.Data.Dims() == 2 {
+			want = compress.QuantizeInt8(p.Value.Data).Dequantize().Data()
+		}
+		if !slices.Equal(ck.Model.Params()[i].Value.Data.Data(), want) {
+			t.Errorf("%s: loaded values differ", p.Name)
+		}
+	}
+}
