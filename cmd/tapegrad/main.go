@@ -36,6 +36,7 @@ func commands() []command {
 		{"train", "train a GPT (default: a small one on the built-in corpus, under a minute)", runTrain},
 		{"sample", "generate text from a checkpoint", runSample},
 		{"eval", "print the loss of a checkpoint on a corpus", runEval},
+		{"distill", "train a smaller student to imitate a teacher checkpoint (knowledge distillation)", runDistill},
 		{"quantize", "write a checkpoint with int8, Q8_0 or Q4_0 weights", runQuantize},
 		{"export", "write a checkpoint's model as GGUF (llama.cpp) or float32 safetensors", runExport},
 		{"bench", "measure a kernel and report its speed (bench gemm)", runBench},

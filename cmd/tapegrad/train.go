@@ -48,6 +48,7 @@ type trainFlags struct {
 	data, preset, out, resume, cache, tok string
 	vocab, samples, sampleTokens          int
 	rope                                  bool
+	dropout                               float64
 	set                                   map[string]bool
 	c                                     train.Config
 }
@@ -64,14 +65,25 @@ func runTrain(e *env, args []string) error {
 	fs.IntVar(&f.vocab, "vocab", 512, "vocabulary size for --tokenizer bpe")
 	fs.IntVar(&f.samples, "samples", 3, "samples to print at the end")
 	fs.IntVar(&f.sampleTokens, "sample_tokens", 200, "tokens per sample")
+	f.recipeFlags(fs, "preset")
+	if err := parseFlags(e, fs, "train", trainHelp, args); err != nil {
+		return err
+	}
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	return trainCommand(e, &f)
+}
+
+// recipeFlags adds the model and optimizer flags, which override the
+// recipe named by base ("preset").
+func (f *trainFlags) recipeFlags(fs *flag.FlagSet, base string) {
 	fs.BoolVar(&f.rope, "rope", false, "rotary positions (RoPE) instead of learned ones")
 	c := &f.c
 	fs.IntVar(&c.Model.NLayer, "n_layer", 0, "transformer layers")
 	fs.IntVar(&c.Model.NHead, "n_head", 0, "attention heads")
 	fs.IntVar(&c.Model.NEmbd, "n_embd", 0, "embedding width")
 	fs.IntVar(&c.Model.BlockSize, "block_size", 0, "context length T")
-	var dropout float64
-	fs.Float64Var(&dropout, "dropout", 0, "dropout probability")
+	fs.Float64Var(&f.dropout, "dropout", 0, "dropout probability")
 	fs.IntVar(&c.BatchSize, "batch_size", 0, "sequences per micro-batch B")
 	fs.IntVar(&c.GradAccum, "grad_accum", 0, "micro-batches per step")
 	fs.IntVar(&c.MaxIters, "max_iters", 0, "training steps")
@@ -81,21 +93,10 @@ func runTrain(e *env, args []string) error {
 	fs.IntVar(&c.DecayIters, "lr_decay_iters", 0, "steps of cosine decay")
 	fs.Float64Var(&c.WeightDecay, "weight_decay", 0, "AdamW weight decay (≥ 2-dim tensors)")
 	fs.Float64Var(&c.Beta2, "beta2", 0, "AdamW beta2")
-	fs.Float64Var(&c.GradClip, "grad_clip", 0, "clip the global gradient norm (0: preset)")
+	fs.Float64Var(&c.GradClip, "grad_clip", 0, "clip the global gradient norm (0: "+base+")")
 	fs.IntVar(&c.EvalInterval, "eval_interval", 0, "evaluate and checkpoint every this many steps")
 	fs.IntVar(&c.EvalIters, "eval_iters", 0, "batches per evaluation")
-	var seed uint64
-	fs.Uint64Var(&seed, "seed", 0, "random seed (0: preset)")
-	if err := parseFlags(e, fs, "train", trainHelp, args); err != nil {
-		return err
-	}
-	f.set = map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
-	if f.set["dropout"] {
-		c.Model.Dropout = float32(dropout)
-	}
-	c.Seed = seed
-	return trainCommand(e, &f)
+	fs.Uint64Var(&c.Seed, "seed", 0, "random seed (0: "+base+")")
 }
 
 func defaultCache() string {
@@ -111,6 +112,11 @@ func (f *trainFlags) config() (train.Config, error) {
 	if !ok {
 		return train.Config{}, &usageError{cmd: "train", msg: fmt.Sprintf("unknown preset %q (have %s)", f.preset, strings.Join(train.PresetNames(), ", "))}
 	}
+	return f.override(base), nil
+}
+
+// override returns base with the model and optimizer flags that were set.
+func (f *trainFlags) override(base train.Config) train.Config {
 	o := f.c
 	setI := func(name string, dst *int, v int) {
 		if f.set[name] {
@@ -139,7 +145,7 @@ func (f *trainFlags) config() (train.Config, error) {
 	setF("beta2", &base.Beta2, o.Beta2)
 	setF("grad_clip", &base.GradClip, o.GradClip)
 	if f.set["dropout"] {
-		base.Model.Dropout = o.Model.Dropout
+		base.Model.Dropout = float32(f.dropout)
 	}
 	if f.set["seed"] {
 		base.Seed = o.Seed
@@ -150,7 +156,7 @@ func (f *trainFlags) config() (train.Config, error) {
 	if base.MaxIters < base.EvalInterval {
 		base.EvalInterval = max(1, base.MaxIters)
 	}
-	return base, nil
+	return base
 }
 
 func trainCommand(e *env, f *trainFlags) error {
@@ -164,6 +170,9 @@ func trainCommand(e *env, f *trainFlags) error {
 		ck, err := train.Load(f.resume)
 		if err != nil {
 			return err
+		}
+		if _, ok, _ := train.DistillationOf(ck); ok {
+			return fmt.Errorf("%s is a distillation run's checkpoint: continue it with tapegrad distill --resume %s", f.resume, f.resume)
 		}
 		tok = ck.Tokenizer
 		trainIDs, valIDs, err := encodeSplits(tok, text)
@@ -212,48 +221,9 @@ func trainCommand(e *env, f *trainFlags) error {
 		right, total := measureSkill(tr.Model, tok, c.Seed)
 		fmt.Fprintf(e.stdout, "skill before training: %d of %d held-out subjects completed into grammatical sentences\n", right, total)
 	}
-	metrics, err := train.CreateMetrics(metricsPath)
-	if err != nil {
+	if err := runTraining(e, tr, runOpts{cmd: "train", out: f.out, data: f.data, save: tr.Save}); err != nil {
 		return err
 	}
-	defer metrics.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	prog := newProgress(e, tr.Step, c.MaxIters)
-	hooks := train.Hooks{
-		OnStep: func(r train.Record) error {
-			prog.step(r)
-			return metrics.Write(r)
-		},
-		OnEval: func(r train.Record) error {
-			prog.log(fmt.Sprintf("step %d: train loss %.4f, val loss %.4f", r.Step, *r.EvalTrain, *r.EvalVal))
-			return tr.Save(ckpt)
-		},
-	}
-	start := time.Now()
-	runErr := tr.Run(ctx, hooks)
-	prog.finish()
-	switch {
-	case errors.Is(runErr, context.Canceled):
-		if err := tr.Save(ckpt); err != nil {
-			return fmt.Errorf("interrupted at step %d, and the checkpoint failed: %w", tr.Step, err)
-		}
-		fmt.Fprintf(e.stdout, "interrupted at step %d; checkpoint: %s\nresume with: tapegrad train --resume %s\n", tr.Step, ckpt, ckpt)
-		return errInterrupted
-	case runErr != nil:
-		return fmt.Errorf("%w (the last good checkpoint, if any, is %s)", runErr, ckpt)
-	}
-	if err := tr.Save(ckpt); err != nil {
-		return err
-	}
-	title := "built-in synthetic corpus"
-	if f.data != "" {
-		title = filepath.Base(f.data)
-	}
-	if err := plotMetrics(metricsPath, plotPath, title+": "+modelSummary(c.Model)); err != nil {
-		fmt.Fprintf(e.stderr, "tapegrad: train: plot: %v\n", err)
-	}
-	fmt.Fprintf(e.stdout, "trained %d steps in %s\n", tr.Step, time.Since(start).Round(time.Second))
 	vl, err := tr.Evaluate("val", c.EvalIters)
 	if err != nil {
 		return err
@@ -272,6 +242,68 @@ func trainCommand(e *env, f *trainFlags) error {
 		fmt.Fprintf(e.stdout, "--- sample %d ---\n%s\n", i+1, s)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s, %s, %s\n", ckpt, metricsPath, plotPath)
+	return nil
+}
+
+// runOpts are what runTraining needs besides the trainer.
+type runOpts struct {
+	cmd  string                  // the command, for messages: "train"
+	out  string                  // output folder
+	data string                  // the --data flag, for the plot's title
+	save func(path string) error // writes a resumable checkpoint
+}
+
+// runTraining trains tr to its MaxIters with progress on stderr, writing
+// into o.out the metrics (metrics.jsonl), a checkpoint at every evaluation
+// and at the end (ckpt.safetensors, through o.save) and the loss plot
+// (loss.png). Ctrl-C saves and returns errInterrupted.
+func runTraining(e *env, tr *train.Trainer, o runOpts) error {
+	ckpt := filepath.Join(o.out, "ckpt.safetensors")
+	metricsPath := filepath.Join(o.out, "metrics.jsonl")
+	plotPath := filepath.Join(o.out, "loss.png")
+	c := tr.Config
+	metrics, err := train.CreateMetrics(metricsPath)
+	if err != nil {
+		return err
+	}
+	defer metrics.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	prog := newProgress(e, tr.Step, c.MaxIters)
+	hooks := train.Hooks{
+		OnStep: func(r train.Record) error {
+			prog.step(r)
+			return metrics.Write(r)
+		},
+		OnEval: func(r train.Record) error {
+			prog.log(fmt.Sprintf("step %d: train loss %.4f, val loss %.4f", r.Step, *r.EvalTrain, *r.EvalVal))
+			return o.save(ckpt)
+		},
+	}
+	start := time.Now()
+	runErr := tr.Run(ctx, hooks)
+	prog.finish()
+	switch {
+	case errors.Is(runErr, context.Canceled):
+		if err := o.save(ckpt); err != nil {
+			return fmt.Errorf("interrupted at step %d, and the checkpoint failed: %w", tr.Step, err)
+		}
+		fmt.Fprintf(e.stdout, "interrupted at step %d; checkpoint: %s\nresume with: tapegrad %s --resume %s\n", tr.Step, ckpt, o.cmd, ckpt)
+		return errInterrupted
+	case runErr != nil:
+		return fmt.Errorf("%w (the last good checkpoint, if any, is %s)", runErr, ckpt)
+	}
+	if err := o.save(ckpt); err != nil {
+		return err
+	}
+	title := "built-in synthetic corpus"
+	if o.data != "" {
+		title = filepath.Base(o.data)
+	}
+	if err := plotMetrics(metricsPath, plotPath, title+": "+modelSummary(c.Model)); err != nil {
+		fmt.Fprintf(e.stderr, "tapegrad: %s: plot: %v\n", o.cmd, err)
+	}
+	fmt.Fprintf(e.stdout, "trained %d steps in %s\n", tr.Step, time.Since(start).Round(time.Second))
 	return nil
 }
 
