@@ -38,6 +38,7 @@ func commands() []command {
 		{"eval", "print the loss of a checkpoint on a corpus", runEval},
 		{"distill", "train a smaller student to imitate a teacher checkpoint (knowledge distillation)", runDistill},
 		{"quantize", "write a checkpoint with int8, Q8_0 or Q4_0 weights", runQuantize},
+		{"prune", "prune weights, heads or MLP units of a checkpoint and fine-tune it", runPrune},
 		{"export", "write a checkpoint's model as GGUF (llama.cpp) or float32 safetensors", runExport},
 		{"bench", "measure a kernel and report its speed (bench gemm)", runBench},
 		{"tokenizer", "train, encode and decode with byte-level BPE tokenizers (tokenizer train)", runTokenizer},
