@@ -12,7 +12,7 @@ type Elem interface{ ~float32 | ~int8 }
 
 // BitmaskBytes returns the length of the bitmask of n values: one bit per
 // value, ⌈n/8⌉ bytes.
-func BitmaskBytes(n int) int { return (n + 7) / 8 }
+func BitmaskBytes(n int) int { return n/8 + (n%8+7)/8 }
 
 // PackBitmask returns x's bitmask and its nonzero values: bit i (byte i/8,
 // bit i%8, least significant first) is set when x[i] ≠ 0, the bits past

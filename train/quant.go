@@ -346,7 +346,7 @@ func denseShape(t safetensors.Tensor) (rows, cols int, err error) {
 		return 0, 0, fmt.Errorf("%s is %s %v; want I64 [2]", t.Name, t.DType, t.Shape)
 	}
 	r, c := int64(binary.LittleEndian.Uint64(t.Data)), int64(binary.LittleEndian.Uint64(t.Data[8:]))
-	if r < 0 || c < 0 || r > maxHeld || c > maxHeld || c > 0 && r > maxHeld/c || r*c > math.MaxInt {
+	if r < 0 || c < 0 || r > maxHeld || c > maxHeld || c > 0 && r > maxHeld/c || r*c > math.MaxInt || r >= math.MaxInt || c > math.MaxInt {
 		return 0, 0, fmt.Errorf("%s is [%d, %d]", t.Name, r, c)
 	}
 	return int(r), int(c), nil
