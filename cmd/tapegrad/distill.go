@@ -35,7 +35,9 @@ of the teacher's embeddings, final LayerNorm and the listed blocks (0-based,
 one per student layer; the student then needs the teacher's n_embd and
 n_head).
 
-Progress, the metrics file, the loss plot and the checkpoints are train's.
+Progress, the metrics file, the loss plot and the checkpoints are train's;
+a step's loss is the distillation loss above, the evaluations' train and val
+losses are cross-entropy, comparable with train's.
 The checkpoint records the teacher (absolute path and SHA-256), T and alpha:
 --resume continues the distillation (--teacher overrides the path if the
 file moved; its bytes must not have changed), while train --resume refuses
