@@ -27,8 +27,8 @@ type layerNorm struct {
 	mean, rstd []float32 // per row
 }
 
-// Forward normalises each row in two passes: the mean and variance (summed
-// in float64), then y = (x − mean)·rstd·w + b in float32.
+// Forward normalises each row (tensor.LayerNormForward): the mean and
+// variance summed in float64, then y = (x − mean)·rstd·w + b in float32.
 func (ln *layerNorm) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tensor {
 	x, w := in[0].Data(), in[1].Data()
 	var b []float32
@@ -43,57 +43,8 @@ func (ln *layerNorm) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tensor {
 		stats := ctx.Alloc(2, rows).Data()
 		ln.mean, ln.rstd = stats[:rows], stats[rows:]
 	}
-	for r := range rows {
-		row := x[r*c : (r+1)*c : (r+1)*c]
-		mean, rstd := rowStats(row, ln.eps)
-		out := yd[r*c : (r+1)*c : (r+1)*c]
-		w := w[:len(row)]
-		if b != nil {
-			b := b[:len(row)]
-			for j, v := range row {
-				out[j] = (v-mean)*rstd*w[j] + b[j]
-			}
-		} else {
-			for j, v := range row {
-				out[j] = (v - mean) * rstd * w[j]
-			}
-		}
-		if ln.mean != nil {
-			ln.mean[r], ln.rstd[r] = mean, rstd
-		}
-	}
+	tensor.LayerNormForward(yd, x, w, b, ln.mean, ln.rstd, ln.eps)
 	return y
-}
-
-// rowStats returns the mean of row and 1/√(variance + eps), the sums taken
-// in float64 over four lanes.
-func rowStats(row []float32, eps float64) (mean, rstd float32) {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(row); i += 4 {
-		s0 += float64(row[i])
-		s1 += float64(row[i+1])
-		s2 += float64(row[i+2])
-		s3 += float64(row[i+3])
-	}
-	for ; i < len(row); i++ {
-		s0 += float64(row[i])
-	}
-	m := (s0 + s1 + s2 + s3) / float64(len(row))
-	s0, s1, s2, s3 = 0, 0, 0, 0
-	i = 0
-	for ; i+4 <= len(row); i += 4 {
-		d0, d1, d2, d3 := float64(row[i])-m, float64(row[i+1])-m, float64(row[i+2])-m, float64(row[i+3])-m
-		s0 += d0 * d0
-		s1 += d1 * d1
-		s2 += d2 * d2
-		s3 += d3 * d3
-	}
-	for ; i < len(row); i++ {
-		d := float64(row[i]) - m
-		s0 += d * d
-	}
-	return float32(m), float32(1 / math.Sqrt((s0+s1+s2+s3)/float64(len(row))+eps))
 }
 
 // Backward: with x̂ = (x − mean)·rstd and d = g·w,
@@ -111,38 +62,7 @@ func (ln *layerNorm) Backward(ctx *Context, gOut *tensor.Tensor, in []*tensor.Te
 	if len(grads) == 3 && grads[2] != nil {
 		db = grads[2].Data()[:c]
 	}
-	for r := range len(ln.mean) {
-		row, grow := x[r*c:(r+1)*c:(r+1)*c], g[r*c:(r+1)*c:(r+1)*c]
-		mean, rstd := ln.mean[r], ln.rstd[r]
-		w := w[:len(row)]
-		var md, mdx float32
-		for j, gj := range grow {
-			xh := (row[j] - mean) * rstd
-			d := gj * w[j]
-			md += d
-			mdx += d * xh
-		}
-		if dw != nil {
-			for j, gj := range grow {
-				dw[j] += gj * (row[j] - mean) * rstd
-			}
-		}
-		if db != nil {
-			for j, gj := range grow {
-				db[j] += gj
-			}
-		}
-		if dx == nil {
-			continue
-		}
-		md /= float32(c)
-		mdx /= float32(c)
-		drow := dx[r*c : (r+1)*c : (r+1)*c]
-		for j, gj := range grow {
-			xh := (row[j] - mean) * rstd
-			drow[j] += rstd * (gj*w[j] - md - xh*mdx)
-		}
-	}
+	tensor.LayerNormBackward(dx, dw, db, x, g, w, ln.mean, ln.rstd)
 }
 
 // RMSNorm scales each row of x [..., C] by 1/√(mean(x²) + eps) and then by

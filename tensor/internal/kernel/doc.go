@@ -3,8 +3,9 @@
 // GEMM micro-kernel (a register-tiled MR×NR block product over packed
 // panels) and its panel packers, the float32 vector math under tensor's
 // activations and softmax, elementwise arithmetic (add, sub, mul, div,
-// axpy, addmul, column sums: binop*.go) and the fused Adam/AdamW update
-// (adam*.go). See each section below and the files' doc comments.
+// axpy, addmul, column sums: binop*.go), the fused Adam/AdamW update
+// (adam*.go) and the rows of layer norm's forward and backward passes
+// (norm*.go). See each section below and the files' doc comments.
 //
 // # Packed layouts
 //
