@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,6 +63,7 @@ The table goes to stdout first, then one JSON object a line:
 	examples: `
 tapegrad bench step
 tapegrad bench step --threads 1,2 --iters 50 --rope
+tapegrad bench step --threads 1 --cpuprofile step.prof   # go tool pprof -top step.prof
 tapegrad bench step --n_layer 6 --n_head 6 --n_embd 384 --block_size 256 --batch_size 8`,
 }
 
@@ -71,6 +73,7 @@ func runBenchStep(e *env, args []string) error {
 		threads       = intList{vals: []int{1, tensor.MaxThreads()}}
 		iters, warmup int
 		rope, jsonOut bool
+		cpuProfile    string
 	)
 	fs := newFlagSet("bench step")
 	fs.StringVar(&mf.preset, "preset", "shakespeare-char-cpu", "recipe: "+strings.Join(train.PresetNames(), ", "))
@@ -84,6 +87,7 @@ func runBenchStep(e *env, args []string) error {
 	fs.IntVar(&warmup, "warmup", 5, "untimed steps first")
 	fs.BoolVar(&rope, "rope", false, "rotary positions instead of learned ones")
 	fs.BoolVar(&jsonOut, "json", false, "print only the JSON lines")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the timed steps (all thread counts) to this file")
 	if err := parseFlags(e, fs, "bench step", stepHelp, args); err != nil {
 		return err
 	}
@@ -116,6 +120,17 @@ func runBenchStep(e *env, args []string) error {
 	trainIDs, valIDs, err := encodeSplits(tok, text)
 	if err != nil {
 		return err
+	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	m := cfg.Model
 	r := &report{header: []string{"preset", "rope", "L", "H", "C", "B", "T", "threads", "ms/step", "tokens/s", "peak RSS MiB"}}
