@@ -66,15 +66,17 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// FuzzDecodeCompact is FuzzDecode seeded with compact checkpoints: a model
-// of one embedding [3, 2], half zeros, stored as a bitmask (F32) and as CSR
-// (Int8, with float16 scales), so that the fuzzer mutates row pointers,
-// column indices, bitmask bits, shapes, scales and their dtypes. Decode must
-// return a model or an error, never panic, and allocate nothing before the
-// counts that size it have been checked. The seeds are about 600 bytes, with
-// the smallest config and tokenizer that load: Go's fuzzer crawls on inputs
-// of a few kilobytes.
-func FuzzDecodeCompact(f *testing.F) {
+// FuzzDecodeQuantized is FuzzDecode seeded with small SaveQuantized
+// checkpoints: a model of one embedding [3, 2], half zeros, stored as a
+// bitmask and as CSR with F32 values (F32) and int8 values with float16
+// scales (Int8), and an embedding [3, 32] in Q8_0 and Q4_0 blocks, so that
+// the fuzzer mutates row pointers, column indices, bitmask bits, shapes,
+// scales, blocks and their dtypes. Decode must return a model or an error,
+// never panic, and allocate nothing before the counts that size it have been
+// checked. The seeds are 500 to 800 bytes, with the smallest config and
+// tokenizer that load: Go's fuzzer crawls on inputs of a few kilobytes (as
+// FuzzDecode's are).
+func FuzzDecodeQuantized(f *testing.F) {
 	meta := map[string]string{
 		keyFormat:    Format,
 		keyConfig:    `{"model":{"vocab_size":3,"block_size":2,"n_head":1,"n_embd":2,"rope":true}}`,
@@ -107,6 +109,27 @@ func FuzzDecodeCompact(f *testing.F) {
 			f.Fatalf("%s %s seed: %v", s.scheme, s.form, err)
 		}
 		f.Add(raw)
+	}
+	meta[keyConfig] = `{"model":{"vocab_size":3,"block_size":2,"n_head":1,"n_embd":32,"rope":true}}`
+	for _, scheme := range []string{Q8_0, Q4_0} {
+		meta[keyQuant] = scheme
+		w := tensor.FromSlice(make([]float32, 3*32), 3, 32)
+		for i := range w.Data() {
+			w.Data()[i] = float32(i%7) - 3
+		}
+		tensors, err := quantizeParam("transformer.wte.weight", w, scheme)
+		if err != nil {
+			f.Fatal(err)
+		}
+		tensors = append(tensors, safetensors.FromFloat32("transformer.ln_f.weight", tensor.Ones(32)))
+		var buf bytes.Buffer
+		if err := safetensors.Encode(&buf, tensors, meta); err != nil {
+			f.Fatal(err)
+		}
+		if _, err := Decode(buf.Bytes()); err != nil {
+			f.Fatalf("%s seed: %v", scheme, err)
+		}
+		f.Add(buf.Bytes())
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ck, err := Decode(data)
