@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -70,5 +72,17 @@ func TestBenchStepBadFlags(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, "bench step") {
 			t.Errorf("bench step %v: exit status %d, stderr %q; want 2 and a usage error", args, code, errOut)
 		}
+	}
+}
+
+func TestBenchStepCPUProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "step.prof")
+	code, _, errOut := runTest("bench", "step", "--n_layer", "1", "--n_head", "1", "--n_embd", "8", "--block_size", "4",
+		"--batch_size", "1", "--iters", "1", "--warmup", "0", "--threads", "1", "--json", "--cpuprofile", path)
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", code, errOut)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Errorf("--cpuprofile %s: %v, %v; want a non-empty profile", path, fi, err)
 	}
 }
