@@ -11,7 +11,10 @@
 //	train      train a GPT (default: a small one on the built-in corpus)
 //	sample     generate text from a checkpoint
 //	eval       print the loss of a checkpoint on a corpus
-//	quantize   write an int8, Q8_0 or Q4_0 checkpoint
+//	prune      remove weights (magnitude, Wanda), attention heads or MLP units, then fine-tune
+//	distill    train a smaller student from a teacher checkpoint (Hinton's loss)
+//	quantize   write an int8, Q8_0 or Q4_0 checkpoint, or store pruned weights compactly (f32)
+//	export     write a checkpoint's model as GGUF (llama.cpp) or float32 safetensors
 //	tokenizer  train, encode and decode with byte-level BPE tokenizers
 //	bench      measure a kernel: gemm, attention, generate, step, tokenizer
 //	help       show help for tapegrad or for one command
