@@ -32,6 +32,9 @@ func TestBenchStepModelFlags(t *testing.T) {
 			t.Errorf("JSON line %d = %s; want %s…,\"peak_rss_mb\":…}", i, raw[i], prefix)
 		}
 		r := records[i]
+		if lo, med := r["ms_min"].(float64), r["ms"].(float64); !(lo > 0 && lo <= med) {
+			t.Errorf("JSON line %d: ms_min = %v, ms = %v; want 0 < ms_min ≤ ms", i, lo, med)
+		}
 		if tps, ok := r["tokens_per_s"].(float64); !ok || !(tps > 0) {
 			t.Errorf("JSON line %d: tokens_per_s = %v; want a positive number", i, r["tokens_per_s"])
 		}
