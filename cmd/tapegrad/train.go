@@ -47,7 +47,7 @@ tapegrad train --resume out/train-20261204-213000/ckpt.safetensors`,
 type trainFlags struct {
 	data, preset, out, resume, cache, tok string
 	vocab, samples, sampleTokens          int
-	rope                                  bool
+	rope, bias                            bool
 	dropout                               float64
 	set                                   map[string]bool
 	c                                     train.Config
@@ -84,7 +84,9 @@ func (f *trainFlags) recipeFlags(fs *flag.FlagSet, base string) {
 	fs.IntVar(&c.Model.NEmbd, "n_embd", 0, "embedding width")
 	fs.IntVar(&c.Model.BlockSize, "block_size", 0, "context length T")
 	fs.Float64Var(&f.dropout, "dropout", 0, "dropout probability")
+	fs.BoolVar(&f.bias, "bias", true, "biases in the Linear and LayerNorm layers (default: "+base+"; --bias=false as nanoGPT's default)")
 	fs.IntVar(&c.BatchSize, "batch_size", 0, "sequences per micro-batch B")
+	fs.IntVar(&c.Shards, "shards", 0, "split each micro-batch over this many model replicas running in parallel (0: one per core)")
 	fs.IntVar(&c.GradAccum, "grad_accum", 0, "micro-batches per step")
 	fs.IntVar(&c.MaxIters, "max_iters", 0, "training steps")
 	fs.Float64Var(&c.LR, "lr", 0, "peak learning rate")
@@ -134,6 +136,7 @@ func (f *trainFlags) override(base train.Config) train.Config {
 	setI("block_size", &base.Model.BlockSize, o.Model.BlockSize)
 	setI("batch_size", &base.BatchSize, o.BatchSize)
 	setI("grad_accum", &base.GradAccum, o.GradAccum)
+	setI("shards", &base.Shards, o.Shards)
 	setI("max_iters", &base.MaxIters, o.MaxIters)
 	setI("warmup_iters", &base.Warmup, o.Warmup)
 	setI("lr_decay_iters", &base.DecayIters, o.DecayIters)
@@ -146,6 +149,9 @@ func (f *trainFlags) override(base train.Config) train.Config {
 	setF("grad_clip", &base.GradClip, o.GradClip)
 	if f.set["dropout"] {
 		base.Model.Dropout = float32(f.dropout)
+	}
+	if f.set["bias"] {
+		base.Model.Bias = f.bias
 	}
 	if f.set["seed"] {
 		base.Seed = o.Seed
