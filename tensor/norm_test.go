@@ -116,3 +116,24 @@ func TestLayerNormForward(t *testing.T) {
 		}
 	}
 }
+
+// TestLayerNormAllocs checks that both passes allocate nothing: they run for
+// every row of every layer norm of every step.
+func TestLayerNormAllocs(t *testing.T) {
+	const rows, c = 3, 37
+	x, g, w, b := make([]float32, rows*c), make([]float32, rows*c), make([]float32, c), make([]float32, c)
+	for i := range x {
+		x[i], g[i] = float32(i%7), float32(i%5)
+	}
+	for i := range w {
+		w[i], b[i] = 1, 0.5
+	}
+	y, dx, dw, db := make([]float32, rows*c), make([]float32, rows*c), make([]float32, c), make([]float32, c)
+	mean, rstd := make([]float32, rows), make([]float32, rows)
+	if n := testing.AllocsPerRun(10, func() {
+		LayerNormForward(y, x, w, b, mean, rstd, 1e-5)
+		LayerNormBackward(dx, dw, db, x, g, w, mean, rstd)
+	}); n != 0 {
+		t.Errorf("LayerNormForward + LayerNormBackward allocate %v times per call; want 0", n)
+	}
+}

@@ -83,32 +83,31 @@ func LayerNormStatsGeneric(x []float32, eps float64) (mean, rstd float32) {
 		s[2] += float64(x[i+2])
 		s[3] += float64(x[i+3])
 	}
-	return finishStats(x, eps, &s, sqDevGeneric)
-}
-
-func sqDevGeneric(x []float32, m float64, s *[4]float64) {
-	for i := 0; i+4 <= len(x); i += 4 {
+	m := statsMean(x, &s)
+	s = [4]float64{}
+	for i := 0; i < n4; i += 4 {
 		d0, d1, d2, d3 := float64(x[i])-m, float64(x[i+1])-m, float64(x[i+2])-m, float64(x[i+3])-m
 		s[0] += d0 * d0
 		s[1] += d1 * d1
 		s[2] += d2 * d2
 		s[3] += d3 * d3
 	}
+	return statsFinish(x, m, eps, &s)
 }
 
-// finishStats adds the tail of x to the lane sums s, takes the mean, runs
-// sqDev for the lane sums of squared deviations, and returns mean and rstd.
-func finishStats(x []float32, eps float64, s *[4]float64, sqDev func([]float32, float64, *[4]float64)) (mean, rstd float32) {
-	n4 := len(x) &^ 3
-	for i := n4; i < len(x); i++ {
+// statsMean adds the values of x past len(x)&^3 to lane 0 of s and returns
+// the mean.
+func statsMean(x []float32, s *[4]float64) float64 {
+	for i := len(x) &^ 3; i < len(x); i++ {
 		s[0] += float64(x[i])
 	}
-	m := (s[0] + s[1] + s[2] + s[3]) / float64(len(x))
-	*s = [4]float64{}
-	if n4 > 0 {
-		sqDev(x[:n4], m, s)
-	}
-	for i := n4; i < len(x); i++ {
+	return (s[0] + s[1] + s[2] + s[3]) / float64(len(x))
+}
+
+// statsFinish adds the squared deviations from m of the values of x past
+// len(x)&^3 to lane 0 of s and returns the mean and rstd.
+func statsFinish(x []float32, m, eps float64, s *[4]float64) (mean, rstd float32) {
+	for i := len(x) &^ 3; i < len(x); i++ {
 		d := float64(x[i]) - m
 		s[0] += d * d
 	}

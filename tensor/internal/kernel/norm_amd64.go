@@ -56,14 +56,16 @@ func layerNormDxAVX2(dx, x, gy, w *float32, n int, mean, rstd, md, mdx float32)
 // It must only be called when HasAVX2 is true.
 func LayerNormStatsAVX2(x []float32, eps float64) (mean, rstd float32) {
 	var s [4]float64
-	if n4 := len(x) &^ 3; n4 > 0 {
+	n4 := len(x) &^ 3
+	if n4 > 0 {
 		layerNormSum4AVX2(&x[0], n4, &s)
 	}
-	return finishStats(x, eps, &s, sqDevAVX2)
-}
-
-func sqDevAVX2(x []float32, m float64, s *[4]float64) {
-	layerNormSqDev4AVX2(&x[0], len(x), m, s)
+	m := statsMean(x, &s)
+	s = [4]float64{}
+	if n4 > 0 {
+		layerNormSqDev4AVX2(&x[0], n4, m, &s)
+	}
+	return statsFinish(x, m, eps, &s)
 }
 
 // LayerNormApplyAVX2 is LayerNormApplyGeneric in AVX2 assembly, bit for
