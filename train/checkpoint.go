@@ -35,7 +35,10 @@ const (
 // moments under "optim.…", and in the metadata the config, the tokenizer,
 // the step, the sampler's state and the optimizer's hyper-parameters —
 // everything Resume needs to continue bit for bit.
-func (tr *Trainer) Save(path string) error {
+func (tr *Trainer) Save(path string) error { return tr.save(path, nil) }
+
+// save is Save with more metadata: a distillation's settings.
+func (tr *Trainer) save(path string, extra map[string]string) error {
 	meta, tensors, err := modelFile(tr.Config, tr.Model, tr.Tokenizer)
 	if err != nil {
 		return err
@@ -61,6 +64,9 @@ func (tr *Trainer) Save(path string) error {
 	meta[keyRNG] = base64.StdEncoding.EncodeToString(tr.sampler.State())
 	meta[keyOptimizer] = string(hyper)
 	meta[keyDropout] = string(drop)
+	for k, v := range extra {
+		meta[k] = v
+	}
 	return safetensors.WriteFile(path, tensors, meta)
 }
 
@@ -230,13 +236,22 @@ func paramCount(c nn.Config) int64 {
 // Resume returns a trainer that continues the run saved in path on the
 // given splits, exactly where it stopped: the same batches, dropout masks,
 // learning rates and optimizer moments as a run never stopped.
+// A distillation run's checkpoint is refused: ResumeDistiller continues it
+// with its teacher.
 func Resume(path string, trainIDs, valIDs data.Source) (*Trainer, error) {
+	return resume(path, trainIDs, valIDs, false)
+}
+
+func resume(path string, trainIDs, valIDs data.Source, distilling bool) (*Trainer, error) {
 	ck, err := Load(path)
 	if err != nil {
 		return nil, err
 	}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("train: resume from %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	if _, ok := ck.file.Metadata[keyDistill]; ok && !distilling {
+		return nil, bad("a distillation run: continue it with its teacher (ResumeDistiller, tapegrad distill --resume)")
 	}
 	if _, ok := ck.file.Metadata[keyOptimizer]; !ok {
 		return nil, bad("the checkpoint holds a model only (no optimizer state)")

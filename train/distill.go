@@ -241,28 +241,13 @@ func NewDistiller(cfg Config, student *nn.GPT, tok tokenizer.Tokenizer, trainIDs
 }
 
 // Save writes a training checkpoint as Trainer.Save does, atomically, with
-// the Distillation in its metadata. (It saves through a hidden temporary
-// file beside path, then adds the metadata.)
+// the Distillation in its metadata.
 func (ds *Distiller) Save(path string) error {
 	meta, err := json.Marshal(ds.Distillation)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tapegrad-distill-*.safetensors")
-	if err != nil {
-		return fmt.Errorf("train: save: %w", err)
-	}
-	tmp.Close()
-	defer os.Remove(tmp.Name())
-	if err := ds.Trainer.Save(tmp.Name()); err != nil {
-		return err
-	}
-	f, err := safetensors.ReadFile(tmp.Name())
-	if err != nil {
-		return err
-	}
-	f.Metadata[keyDistill] = string(meta)
-	return safetensors.WriteFile(path, f.Tensors, f.Metadata)
+	return ds.Trainer.save(path, map[string]string{keyDistill: string(meta)})
 }
 
 // DistillationOf returns the Distillation recorded in a checkpoint written
@@ -319,7 +304,7 @@ func ResumeDistiller(path, teacherPath string, trainIDs, valIDs data.Source) (*D
 	if err := CheckTeacher(tck.Model.Config, ck.Model.Config); err != nil {
 		return nil, bad("%v", err)
 	}
-	tr, err := Resume(path, trainIDs, valIDs)
+	tr, err := resume(path, trainIDs, valIDs, true)
 	if err != nil {
 		return nil, err
 	}

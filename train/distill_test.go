@@ -364,6 +364,10 @@ func TestDistillerResume(t *testing.T) {
 	if _, err := ResumeDistiller(plainPath, "", trIDs, vaIDs); err == nil || !strings.Contains(err.Error(), "not a distillation run") {
 		t.Errorf("ResumeDistiller of a plain run: %v", err)
 	}
+	// Plain Resume would drop the teacher: refused.
+	if _, err := Resume(ckpt, trIDs, vaIDs); err == nil || !strings.Contains(err.Error(), "a distillation run") {
+		t.Errorf("Resume of a distillation run: %v", err)
+	}
 	// Another teacher is refused.
 	other := saveTeacher(t, testTeacher(t, tok.VocabSize()), "other.safetensors", 98) // same weights, another seed in the config
 	if _, err := ResumeDistiller(ckpt, other, trIDs, vaIDs); err == nil || !strings.Contains(err.Error(), "changed") {
