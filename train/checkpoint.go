@@ -162,12 +162,19 @@ func fromFile(f *safetensors.File, path string) (*Checkpoint, error) {
 			return nil, bad("%v", err)
 		}
 	}
-	var held int64
+	var held, stored int64
 	for _, t := range f.Tensors {
 		held += heldValues(t, scheme)
+		stored += int64(len(t.Data))
 	}
 	if want := paramCount(cfg.Model); want != held {
 		return nil, bad("the config describes %d parameters; the file holds %d values", want, held)
+	}
+	// Compact matrices stand for more values than their bytes (a bitmask 8
+	// a byte, an empty CSR row any number): bound the expansion so that a
+	// small crafted file cannot describe a huge model.
+	if held > maxExpansion*stored+1<<16 {
+		return nil, bad("%d bytes of tensors stand for %d values: more than %d a byte", stored, held, maxExpansion)
 	}
 	model, err := nn.NewGPT(cfg.Model, cfg.Seed) // the seed also gives the dropout layers their seeds
 	if err != nil {
@@ -188,6 +195,11 @@ func fromFile(f *safetensors.File, path string) (*Checkpoint, error) {
 	}
 	return ck, nil
 }
+
+// maxExpansion is how many values a byte of a checkpoint's tensors may
+// stand for. Dense float32 is 1/4, Q4_0 1.8, a bitmask at most 8; a pruned
+// model's dense embeddings keep a real file far below this.
+const maxExpansion = 64
 
 // paramCount returns how many scalars a GPT of config c has, without
 // building it; a config too large to count gives -1.

@@ -307,3 +307,23 @@ func TestLoadInt8F32Scales(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadBoundsExpansion: compact matrices of empty rows cost a byte a row
+// whatever their width, so a small file could describe a huge model; Load
+// refuses more than maxExpansion values a stored byte.
+func TestLoadBoundsExpansion(t *testing.T) {
+	tok, _, _ := testSplits(t)
+	cfg := Config{Model: nn.Config{VocabSize: tok.VocabSize(), BlockSize: 2, NLayer: 1, NHead: 1, NEmbd: 1024}}
+	model, _ := nn.NewGPT(cfg.Model, 1)
+	for _, p := range model.Blocks[0].Params() {
+		p.Value.Data.Zero()
+	}
+	path := filepath.Join(t.TempDir(), "zeros")
+	if err := SaveQuantized(path, cfg, model, tok, F32); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	if err == nil || !strings.Contains(err.Error(), "values: more than 64 a byte") {
+		t.Errorf("Load of %d all-zero block values in a small file: %v; want the expansion refused", 12*1024*1024, err)
+	}
+}
