@@ -33,7 +33,10 @@ model-only checkpoint that sample, eval and quantize read.
 
 magnitude and wanda prune the 2-D weights of the blocks (attn.c_attn,
 attn.c_proj, mlp.c_fc, mlp.c_proj); embeddings, LayerNorms and biases stay
-dense, and the file keeps its size (zeros are stored). While fine-tuning, the
+dense. The pruned matrices are written compactly (a bitmask or CSR, whichever
+is smaller; as quantize --scheme f32 does), which sample, eval, quantize and
+export read; export --format safetensors writes the dense float32 model that
+PyTorch loads. While fine-tuning, the
 pruned weights stay zero. With --gradual they are pruned step by step during
 fine-tuning on Zhu & Gupta's cubic schedule, s_t = s(1 − (1 − t/n)³), every
 n/10 steps over the first two thirds (n) of the --finetune steps.
@@ -249,7 +252,7 @@ func prune(e *env, f *pruneFlags) error {
 		}
 		stages = append(stages, s)
 	}
-	if err := train.SaveModel(f.out, ck.Config, model, ck.Tokenizer); err != nil {
+	if err := train.SaveQuantized(f.out, ck.Config, model, ck.Tokenizer, train.F32); err != nil {
 		return err
 	}
 
@@ -348,7 +351,7 @@ func nonzero(g *nn.GPT) int {
 	return n
 }
 
-// savedSize returns the size of g saved as a model-only checkpoint, written
+// savedSize returns the size of g saved as prune saves it (zeros compact), written
 // in dir and removed.
 func savedSize(dir string, ck *train.Checkpoint, g *nn.GPT) (int64, error) {
 	f, err := os.CreateTemp(dir, ".tapegrad-prune-*.safetensors")
@@ -357,7 +360,7 @@ func savedSize(dir string, ck *train.Checkpoint, g *nn.GPT) (int64, error) {
 	}
 	f.Close()
 	defer os.Remove(f.Name())
-	if err := train.SaveModel(f.Name(), ck.Config, g, ck.Tokenizer); err != nil {
+	if err := train.SaveQuantized(f.Name(), ck.Config, g, ck.Tokenizer, train.F32); err != nil {
 		return 0, err
 	}
 	return fileSize(f.Name())
