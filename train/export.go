@@ -107,36 +107,16 @@ func ggufContents(ck *Checkpoint, quant string) ([]gguf.KV, []gguf.Tensor, error
 		tensors = append(tensors, t)
 		return nil
 	}
-	C := c.NEmbd
-	pairs := [][3]any{
-		{"token_embd.weight", "transformer.wte.weight", 0},
-		{"position_embd.weight", "transformer.wpe.weight", 0},
-	}
-	for i := range c.NLayer {
-		h := fmt.Sprintf("transformer.h.%d.", i)
-		b := fmt.Sprintf("blk.%d.", i)
-		for _, m := range []struct {
-			dst, src string
-			n        int
-		}{
-			{"attn_norm", "ln_1", C},
-			{"attn_qkv", "attn.c_attn", 3 * C},
-			{"attn_output", "attn.c_proj", C},
-			{"ffn_norm", "ln_2", C},
-			{"ffn_up", "mlp.c_fc", 4 * C},
-			{"ffn_down", "mlp.c_proj", C},
-		} {
-			pairs = append(pairs, [3]any{b + m.dst + ".weight", h + m.src + ".weight", 0},
-				[3]any{b + m.dst + ".bias", h + m.src + ".bias", m.n})
+	for _, p := range ggufTable(c) {
+		n := 0 // a bias-free model gets zero biases, as long as the weight's rows
+		if w, ok := strings.CutSuffix(p.src, ".bias"); ok {
+			n = shapes[w+".weight"][0]
 		}
-	}
-	pairs = append(pairs, [3]any{"output_norm.weight", "transformer.ln_f.weight", 0},
-		[3]any{"output_norm.bias", "transformer.ln_f.bias", C})
-	for _, p := range pairs {
-		if err := add(p[0].(string), p[1].(string), p[2].(int)); err != nil {
+		if err := add(p.dst, p.src, n); err != nil {
 			return nil, nil, err
 		}
 	}
+	C := c.NEmbd
 	meta := []gguf.KV{
 		{Key: "general.architecture", Value: "gpt2"},
 		{Key: "general.name", Value: "tapegrad"},

@@ -17,7 +17,7 @@ import (
 
 // exportCheckpoint returns a small model (C = 32, so Q8_0 and Q4_0 quantize
 // every matrix) with a Char tokenizer.
-func exportCheckpoint(t *testing.T, cfg nn.Config) *Checkpoint {
+func exportCheckpoint(t testing.TB, cfg nn.Config) *Checkpoint {
 	t.Helper()
 	tok := tokenizer.NewChar("hello, wörld!\n")
 	cfg.VocabSize = tok.VocabSize()

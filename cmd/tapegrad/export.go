@@ -24,20 +24,32 @@ Write a checkpoint's model in another format.
                nanoGPT / HF GPT-2 names: what PyTorch loads.
 
 A quantized tapegrad checkpoint is exported from its dequantized values. The
-command prints the number of parameters and the file sizes.`,
+command prints the number of parameters and the file sizes; with --data, also
+the val loss of the checkpoint before and of the exported file after — read
+back (a GGUF file through train.ImportGGUF, the inverse of the export) — on the
+same --iters batches.`,
 	examples: `
 tapegrad export --checkpoint ckpt.safetensors --format gguf --out model.gguf
-tapegrad export --checkpoint ckpt.safetensors --format gguf --quant q4_0 --out model-q4_0.gguf
+tapegrad export --checkpoint ckpt.safetensors --format gguf --quant q4_0 --out model-q4_0.gguf --data ../shared/data/tinyshakespeare.txt --iters 200
 tapegrad export --checkpoint ckpt.safetensors --format safetensors --out model.safetensors`,
 }
 
 func runExport(e *env, args []string) error {
-	var path, out, format, quant string
+	var (
+		path, out, format, quant, src, cache string
+		iters, batch                         int
+		seed                                 uint64
+	)
 	fs := newFlagSet("export")
 	fs.StringVar(&path, "checkpoint", "", "checkpoint to export (required)")
 	fs.StringVar(&format, "format", "", "gguf or safetensors (required)")
 	fs.StringVar(&quant, "quant", "", "with gguf: q8_0 or q4_0 weight matrices (default float32)")
 	fs.StringVar(&out, "out", "", "file to write (required)")
+	fs.StringVar(&src, "data", "", "corpus for the val loss before and after: a file, a folder or an http(s) URL (default: sizes only)")
+	fs.IntVar(&iters, "iters", 50, "val batches for the loss")
+	fs.IntVar(&batch, "batch_size", 0, "sequences per batch (default: the checkpoint's)")
+	fs.Uint64Var(&seed, "seed", 1, "seed of the batch sampler")
+	fs.StringVar(&cache, "cache", defaultCache(), "folder for downloaded corpora")
 	if err := parseFlags(e, fs, "export", exportHelp, args); err != nil {
 		return err
 	}
@@ -59,10 +71,18 @@ func runExport(e *env, args []string) error {
 		return usage("unexpected argument %q", fs.Arg(0))
 	case abs(path) == abs(out):
 		return usage("--out must differ from --checkpoint")
+	case iters < 1:
+		return usage("--iters %d (want at least 1)", iters)
 	}
 	ck, err := train.Load(path)
 	if err != nil {
 		return err
+	}
+	var text string
+	if src != "" { // read the corpus before writing anything
+		if text, _, err = loadCorpus(src, cache); err != nil {
+			return err
+		}
 	}
 	if format == "gguf" {
 		err = train.ExportGGUF(out, ck, quant)
@@ -87,5 +107,37 @@ func runExport(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "exported %s to %s (%s)\n", path, out, what)
 	fmt.Fprintf(e.stdout, "parameters  %d\n", nn.NumParams(ck.Model))
 	fmt.Fprintf(e.stdout, "file size   %s → %s\n", megabytes(inSize), megabytes(outSize))
+	if src == "" {
+		return nil
+	}
+	var exported *nn.GPT
+	if format == "gguf" {
+		exported, err = train.ImportGGUF(out)
+	} else {
+		var back *train.Checkpoint
+		back, err = train.Load(out)
+		if back != nil {
+			exported = back.Model
+		}
+	}
+	if err != nil {
+		return err
+	}
+	_, valIDs, err := encodeSplits(ck.Tokenizer, text)
+	if err != nil {
+		return err
+	}
+	if batch == 0 {
+		batch = ck.Config.BatchSize
+	}
+	before, err := train.EvalLoss(ck.Model, valIDs, max(batch, 1), iters, seed)
+	if err != nil {
+		return err
+	}
+	after, err := train.EvalLoss(exported, valIDs, max(batch, 1), iters, seed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "val loss    %.4f → %.4f (Δ %+.4f, %d batches; the exported file read back)\n", before, after, after-before, iters)
 	return nil
 }

@@ -23,7 +23,7 @@ func TestExport(t *testing.T) {
 	ckpt := filepath.Join(out, "ckpt.safetensors")
 	for _, quant := range []string{"", "q8_0", "q4_0"} {
 		g := filepath.Join(dir, "m"+quant+".gguf")
-		args := []string{"export", "--checkpoint", ckpt, "--format", "gguf", "--out", g}
+		args := []string{"export", "--checkpoint", ckpt, "--format", "gguf", "--out", g, "--data", corpus, "--iters", "2"}
 		if quant != "" {
 			args = append(args, "--quant", quant)
 		}
@@ -31,7 +31,7 @@ func TestExport(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("export %q: exit %d\n%s\n%s", quant, code, stdout, stderr)
 		}
-		for _, want := range []string{"parameters  ", "file size   ", " → "} {
+		for _, want := range []string{"parameters  ", "file size   ", " → ", "val loss    ", "the exported file read back"} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("export %q output lacks %q:\n%s", quant, want, stdout)
 			}
@@ -51,9 +51,13 @@ func TestExport(t *testing.T) {
 		}
 	}
 	st := filepath.Join(dir, "model.safetensors")
-	code, stdout, stderr := runTest("export", "--checkpoint", ckpt, "--format", "safetensors", "--out", st)
+	code, stdout, stderr := runTest("export", "--checkpoint", ckpt, "--format", "safetensors", "--out", st, "--data", corpus, "--iters", "2")
 	if code != 0 {
 		t.Fatalf("export safetensors: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// The float32 file is the model itself: the same loss to every digit.
+	if !strings.Contains(stdout, "(Δ +0.0000,") {
+		t.Errorf("export safetensors: the val loss changed:\n%s", stdout)
 	}
 	if _, err := train.Load(st); err != nil {
 		t.Errorf("export safetensors: %v", err)
