@@ -152,4 +152,3 @@ func sameInts(a, b []int) bool {
 	}
 	return true
 }
-
