@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/tapegrad/tapegrad/compress"
 	"github.com/tapegrad/tapegrad/nn"
@@ -71,31 +72,41 @@ func ImportGGUF(path string) (*nn.GPT, error) {
 		return nil, bad("token_embd.weight missing or not [vocab, %d]", c.NEmbd)
 	}
 	c.VocabSize, c.Bias = emb.Shape[0], true
+	if err := c.Validate(); err != nil {
+		return nil, bad("%v", err)
+	}
+	// Check every tensor's shape before building the model, so the
+	// configuration cannot ask for more memory than the file holds.
+	if want := 4 + 12*c.NLayer; len(f.Tensors) != want {
+		return nil, bad("%d tensors; a gpt2 model of %d layers has %d", len(f.Tensors), c.NLayer, want)
+	}
+	table := ggufTable(c)
+	tensors := make([]gguf.Tensor, len(table))
+	for i, p := range table {
+		t, ok := f.Tensor(p.dst)
+		if !ok {
+			return nil, bad("no tensor %s", p.dst)
+		}
+		if want := ggufShape(c, p.dst); !sameInts(t.Shape, want) {
+			return nil, bad("%s has shape %v; want %v", p.dst, t.Shape, want)
+		}
+		tensors[i] = t
+	}
 	model, err := nn.NewGPT(c, 0)
 	if err != nil {
 		return nil, bad("%v", err)
 	}
 	sd := nn.StateDict(model)
-	for _, p := range ggufTable(c) {
-		dst := sd[p.src]
-		t, ok := f.Tensor(p.dst)
-		if !ok {
-			return nil, bad("no tensor %s", p.dst)
-		}
-		if !sameInts(t.Shape, dst.Shape()) && !(len(t.Shape) == 1 && t.Shape[0] == dst.Numel()) {
-			return nil, bad("%s has shape %v; want %v", p.dst, t.Shape, dst.Shape())
-		}
-		v, err := ggufValues(t)
+	for i, p := range table {
+		v, err := ggufValues(tensors[i])
 		if err != nil {
 			return nil, bad("%s: %v", p.dst, err)
 		}
+		dst := sd[p.src]
 		if len(v) != dst.Numel() {
 			return nil, bad("%s holds %d values; want %d", p.dst, len(v), dst.Numel())
 		}
 		copy(dst.Data(), v)
-	}
-	if len(f.Tensors) != len(ggufTable(c)) {
-		return nil, bad("%d tensors; a gpt2 model of %d layers has %d", len(f.Tensors), c.NLayer, len(ggufTable(c)))
 	}
 	return model, nil
 }
@@ -116,6 +127,30 @@ func ggufTable(c nn.Config) []ggufName {
 		}
 	}
 	return append(names, ggufName{"output_norm.weight", "transformer.ln_f.weight"}, ggufName{"output_norm.bias", "transformer.ln_f.bias"})
+}
+
+// ggufShape returns the row-major shape of tensor name (from ggufTable) in
+// a gpt2 model of configuration c.
+func ggufShape(c nn.Config, name string) []int {
+	C := c.NEmbd
+	rows := map[string]int{"attn_qkv": 3 * C, "attn_output": C, "ffn_up": 4 * C, "ffn_down": C}
+	cols := map[string]int{"attn_qkv": C, "attn_output": C, "ffn_up": C, "ffn_down": 4 * C}
+	switch name {
+	case "token_embd.weight":
+		return []int{c.VocabSize, C}
+	case "position_embd.weight":
+		return []int{c.BlockSize, C}
+	}
+	parts := strings.Split(name, ".") // blk.N.kind.weight|bias or output_norm.weight|bias
+	kind := parts[len(parts)-2]
+	r, ok := rows[kind]
+	switch {
+	case !ok: // a norm
+		return []int{C}
+	case parts[len(parts)-1] == "bias":
+		return []int{r}
+	}
+	return []int{r, cols[kind]}
 }
 
 // ggufValues decodes a tensor's data to float32.
