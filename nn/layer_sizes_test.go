@@ -98,7 +98,11 @@ func TestLayerSizesCheckGrad(t *testing.T) {
 		}
 		bigger(g, 60)
 		idx, tgt := []int{1, 2, 3, 0, 6, 5}, []int{2, 3, 0, 6, 5, 4}
-		checkModule(t, fmt.Sprintf("GPT/uneven/rope=%v", rope), g, tensor.Ones(1), func(tp *autograd.Tape, x *autograd.Value) *autograd.Value {
+		// The last block's c_proj biases feed the residual stream's end, whose
+		// small gradients float32 differences at the default step of 1e-3
+		// resolve to only ~3e-3 (the gate): a step of 4e-3 halves that noise
+		// and still leaves a 1%-wrong gradient far above the gate.
+		checkModuleWith(t, autograd.GradCheck{Eps: 4e-3}, fmt.Sprintf("GPT/uneven/rope=%v", rope), g, tensor.Ones(1), func(tp *autograd.Tape, x *autograd.Value) *autograd.Value {
 			_, loss := g.Loss(tp, idx, tgt, 2, 3)
 			return tp.Mul(loss, x)
 		})

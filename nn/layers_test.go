@@ -15,13 +15,19 @@ const gradTol = 3e-3 // as in autograd: a gradient wrong by 1% scores 1e-2
 // input x and every one of its parameters.
 func checkModule(t *testing.T, name string, m Module, x *tensor.Tensor, forward func(tp *autograd.Tape, x *autograd.Value) *autograd.Value) {
 	t.Helper()
+	checkModuleWith(t, autograd.GradCheck{}, name, m, x, forward)
+}
+
+// checkModuleWith is checkModule with the given step and seed.
+func checkModuleWith(t *testing.T, check autograd.GradCheck, name string, m Module, x *tensor.Tensor, forward func(tp *autograd.Tape, x *autograd.Value) *autograd.Value) {
+	t.Helper()
 	params := m.Params()
 	in := autograd.Param(x)
 	leaves := []*autograd.Value{in}
 	for _, p := range params {
 		leaves = append(leaves, p.Value)
 	}
-	errs := autograd.CheckGradOf(func(tp *autograd.Tape) *autograd.Value { return forward(tp, in) }, leaves...)
+	errs := check.CheckGradOf(func(tp *autograd.Tape) *autograd.Value { return forward(tp, in) }, leaves...)
 	for i, e := range errs {
 		what := "input"
 		if i > 0 {
