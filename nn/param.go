@@ -87,6 +87,20 @@ func ZeroGrad(m Module) {
 	}
 }
 
+// NumNonzero returns how many of the scalars in m's parameters are not
+// zero: what is left after pruning.
+func NumNonzero(m Module) int {
+	n := 0
+	for _, p := range m.Params() {
+		for _, v := range p.Value.Data.Data() {
+			if v != 0 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // NumParams returns the number of scalars in m's parameters.
 func NumParams(m Module) int {
 	n := 0

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tapegrad/tapegrad/compress"
@@ -87,7 +88,7 @@ func ImportGGUF(path string) (*nn.GPT, error) {
 		if !ok {
 			return nil, bad("no tensor %s", p.dst)
 		}
-		if want := ggufShape(c, p.dst); !sameInts(t.Shape, want) {
+		if want := ggufShape(c, p.dst); !slices.Equal(t.Shape, want) {
 			return nil, bad("%s has shape %v; want %v", p.dst, t.Shape, want)
 		}
 		tensors[i] = t
@@ -174,16 +175,4 @@ func ggufValues(t gguf.Tensor) ([]float32, error) {
 		return compress.DequantizeQ4_0(nil, t.Data)
 	}
 	return nil, fmt.Errorf("tensor type %v is not supported", t.Type)
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tapegrad/tapegrad/nn"
@@ -107,30 +105,11 @@ func runDistill(e *env, args []string) error {
 	}
 	if layers != "" {
 		var err error
-		if initLayers, err = parseLayers(layers); err != nil {
+		if initLayers, err = parseIntsFrom(layers, 0); err != nil {
 			return usage("--init-layers: %v", err)
 		}
 	}
 	return distillCommand(e, &f, teacher, float32(temperature), float32(alpha), initLayers, valIters)
-}
-
-// parseLayers parses a comma-separated list of layer indices (≥ 0): "0,3".
-func parseLayers(s string) ([]int, error) {
-	var vals []int
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		v, err := strconv.Atoi(f)
-		switch {
-		case f == "":
-			return nil, fmt.Errorf("empty item in list %q", s)
-		case err != nil:
-			return nil, fmt.Errorf("%q is not an integer", f)
-		case v < 0:
-			return nil, fmt.Errorf("layer %d is negative", v)
-		}
-		vals = append(vals, v)
-	}
-	return vals, nil
 }
 
 func distillCommand(e *env, f *trainFlags, teacherPath string, temperature, alpha float32, layers []int, valIters int) error {

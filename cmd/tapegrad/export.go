@@ -123,18 +123,7 @@ func runExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, valIDs, err := encodeSplits(ck.Tokenizer, text)
-	if err != nil {
-		return err
-	}
-	if batch == 0 {
-		batch = ck.Config.BatchSize
-	}
-	before, err := train.EvalLoss(ck.Model, valIDs, max(batch, 1), iters, seed)
-	if err != nil {
-		return err
-	}
-	after, err := train.EvalLoss(exported, valIDs, max(batch, 1), iters, seed)
+	before, after, err := lossBeforeAfter(ck, exported, text, batch, iters, seed)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,10 @@ func (l *intList) Set(s string) error {
 }
 
 // parseInts parses a comma-separated list of positive integers: "256,512".
-func parseInts(s string) ([]int, error) {
+func parseInts(s string) ([]int, error) { return parseIntsFrom(s, 1) }
+
+// parseIntsFrom parses a comma-separated list of integers ≥ lo.
+func parseIntsFrom(s string, lo int) ([]int, error) {
 	var vals []int
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
@@ -50,8 +53,12 @@ func parseInts(s string) ([]int, error) {
 			return nil, fmt.Errorf("empty item in list %q", s)
 		case err != nil:
 			return nil, fmt.Errorf("%q is not an integer", f)
-		case v < 1:
+		case v < lo && lo == 1:
 			return nil, fmt.Errorf("%d is not positive", v)
+		case v < lo && lo == 0:
+			return nil, fmt.Errorf("%d is negative", v)
+		case v < lo:
+			return nil, fmt.Errorf("%d is less than %d", v, lo)
 		}
 		vals = append(vals, v)
 	}

@@ -143,7 +143,7 @@ func prune(e *env, f *pruneFlags) error {
 	}
 	dir := filepath.Dir(f.out)
 	measure := func(name string, g *nn.GPT) (stage, error) {
-		s := stage{name: name, total: nn.NumParams(g), nonzero: nonzero(g)}
+		s := stage{name: name, total: nn.NumParams(g), nonzero: nn.NumNonzero(g)}
 		var err error
 		if s.bytes, err = savedSize(dir, ck, g); err != nil {
 			return s, err
@@ -337,18 +337,6 @@ func cloneModel(g *nn.GPT) *nn.GPT {
 		panic(err)
 	}
 	return c
-}
-
-func nonzero(g *nn.GPT) int {
-	n := 0
-	for _, p := range g.Params() {
-		for _, v := range p.Value.Data.Data() {
-			if v != 0 {
-				n++
-			}
-		}
-	}
-	return n
 }
 
 // savedSize returns the size of g saved as prune saves it (zeros compact), written

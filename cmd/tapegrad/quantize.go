@@ -112,7 +112,7 @@ func runQuantize(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "quantized %s to %s (%s)\n", path, out, scheme)
-	total, nzIn, nzOut := nn.NumParams(ck.Model), nonzeros(ck.Model), nonzeros(q.Model)
+	total, nzIn, nzOut := nn.NumParams(ck.Model), nn.NumNonzero(ck.Model), nn.NumNonzero(q.Model)
 	fmt.Fprintf(e.stdout, "parameters  %d, nonzero %d → %d (%.1f%% → %.1f%%)\n", total, nzIn, nzOut,
 		100*float64(nzIn)/float64(max(total, 1)), 100*float64(nzOut)/float64(max(total, 1)))
 	fmt.Fprintf(e.stdout, "compact     %d of %d matrices\n", compact, matrices)
@@ -123,23 +123,30 @@ func runQuantize(e *env, args []string) error {
 	if src == "" {
 		return nil
 	}
-	_, valIDs, err := encodeSplits(ck.Tokenizer, text)
-	if err != nil {
-		return err
-	}
-	if batch == 0 {
-		batch = ck.Config.BatchSize
-	}
-	before, err := train.EvalLoss(ck.Model, valIDs, max(batch, 1), iters, seed)
-	if err != nil {
-		return err
-	}
-	after, err := train.EvalLoss(q.Model, valIDs, max(batch, 1), iters, seed)
+	before, after, err := lossBeforeAfter(ck, q.Model, text, batch, iters, seed)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "val loss    %.4f → %.4f (Δ %+.4f, %d batches)\n", before, after, after-before, iters)
 	return nil
+}
+
+// lossBeforeAfter returns the val loss of ck's model and of other on the
+// same iters batches of text's validation split (batch sequences each; 0
+// means the checkpoint's batch size).
+func lossBeforeAfter(ck *train.Checkpoint, other *nn.GPT, text string, batch, iters int, seed uint64) (before, after float64, err error) {
+	_, valIDs, err := encodeSplits(ck.Tokenizer, text)
+	if err != nil {
+		return 0, 0, err
+	}
+	if batch == 0 {
+		batch = ck.Config.BatchSize
+	}
+	if before, err = train.EvalLoss(ck.Model, valIDs, max(batch, 1), iters, seed); err != nil {
+		return 0, 0, err
+	}
+	after, err = train.EvalLoss(other, valIDs, max(batch, 1), iters, seed)
+	return before, after, err
 }
 
 // modelSize returns the size of ck's model saved alone in float32, writing
@@ -155,19 +162,6 @@ func modelSize(out string, ck *train.Checkpoint) (int64, error) {
 		return 0, err
 	}
 	return fileSize(f.Name())
-}
-
-// nonzeros returns how many of m's parameters are not zero.
-func nonzeros(m *nn.GPT) int {
-	n := 0
-	for _, p := range m.Params() {
-		for _, v := range p.Value.Data.Data() {
-			if v != 0 {
-				n++
-			}
-		}
-	}
-	return n
 }
 
 // compactMatrices returns how many of the matrices of the quantized file at

@@ -52,15 +52,7 @@ func run(out string, scale float64) error {
 		if err != nil {
 			return err
 		}
-		var nonzero, total int
-		for _, p := range m.Params() {
-			for _, w := range p.Value.Data.Data() {
-				if w != 0 {
-					nonzero++
-				}
-			}
-			total += p.Value.Data.Numel()
-		}
+		nonzero, total := nn.NumNonzero(m), nn.NumParams(m)
 		st, err := os.Stat(file)
 		if err != nil {
 			return err
