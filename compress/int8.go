@@ -34,6 +34,15 @@ func (q *Int8) Cols() int {
 // torch.round. A row holding a NaN or an infinity quantizes to garbage (its
 // scale is NaN or infinite); callers check finiteness first.
 func QuantizeInt8(w *tensor.Tensor) *Int8 {
+	q, _ := quantizeRows(w, func(_ int, amax float32) (float32, error) { return amax / 127, nil })
+	return q
+}
+
+// quantizeRows quantizes w per output row (axis 0) symmetrically to
+// [−127, 127], rounding half to even, with the scale scaleOf returns for a
+// row's max|w| (never called for an all-zero row, whose scale is 1). A NaN
+// reaches scaleOf as amax (max propagates it); an error from scaleOf stops.
+func quantizeRows(w *tensor.Tensor, scaleOf func(row int, amax float32) (float32, error)) (*Int8, error) {
 	data := w.Data()
 	rows := 1
 	if w.Dims() > 0 {
@@ -51,8 +60,11 @@ func QuantizeInt8(w *tensor.Tensor) *Int8 {
 			amax = max(amax, abs32(v))
 		}
 		scale := float32(1)
-		if amax > 0 {
-			scale = amax / 127
+		if amax != 0 {
+			var err error
+			if scale, err = scaleOf(r, amax); err != nil {
+				return nil, err
+			}
 		}
 		q.Scale[r] = scale
 		for j, v := range row {
@@ -60,7 +72,7 @@ func QuantizeInt8(w *tensor.Tensor) *Int8 {
 			q.Q[r*cols+j] = int8(max(-127, min(127, x)))
 		}
 	}
-	return q
+	return q, nil
 }
 
 // Dequantize returns the float tensor Q·Scale row by row, in q's Shape.
@@ -91,42 +103,18 @@ func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) 
 // It returns an error when a value is not finite or a row's scale exceeds
 // the largest float16, 65504 (max|w| > 8.3e6).
 func QuantizeInt8FP16(w *tensor.Tensor) (*Int8, error) {
-	data := w.Data()
-	rows := 1
-	if w.Dims() > 0 {
-		rows = w.Dim(0)
-	}
-	cols := 0
-	if rows > 0 {
-		cols = len(data) / rows
-	}
-	q := &Int8{Shape: append([]int(nil), w.Shape()...), Q: make([]int8, len(data)), Scale: make([]float32, rows)}
-	for r := range rows {
-		row := data[r*cols : (r+1)*cols]
-		var amax float32
-		for _, v := range row {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return nil, fmt.Errorf("compress: QuantizeInt8FP16: row %d holds %v", r, v)
-			}
-			amax = max(amax, abs32(v))
+	return quantizeRows(w, func(r int, amax float32) (float32, error) {
+		if math.IsNaN(float64(amax)) || math.IsInf(float64(amax), 0) {
+			return 0, fmt.Errorf("compress: QuantizeInt8FP16: row %d holds %v", r, amax)
 		}
-		scale := float32(1)
-		if amax > 0 {
-			s := amax / 127
-			h := Float16Bits(s)
-			if Float16Value(h) < s {
-				h++ // the next float16 up (the bits of positive values are ordered)
-			}
-			if h >= 0x7c00 {
-				return nil, fmt.Errorf("compress: QuantizeInt8FP16: row %d: scale %g exceeds the largest float16", r, s)
-			}
-			scale = Float16Value(h)
+		s := amax / 127
+		h := Float16Bits(s)
+		if Float16Value(h) < s {
+			h++ // the next float16 up (the bits of positive values are ordered)
 		}
-		q.Scale[r] = scale
-		for j, v := range row {
-			x := math.RoundToEven(float64(v / scale))
-			q.Q[r*cols+j] = int8(max(-127, min(127, x)))
+		if h >= 0x7c00 {
+			return 0, fmt.Errorf("compress: QuantizeInt8FP16: row %d: scale %g exceeds the largest float16", r, s)
 		}
-	}
-	return q, nil
+		return Float16Value(h), nil
+	})
 }
