@@ -212,18 +212,8 @@ func compactFile(t *testing.T, scheme string, amount float64) *safetensors.File 
 // must name the problem, never panic.
 func TestLoadCompactErrors(t *testing.T) {
 	const w = "transformer.h.0.mlp.c_fc.weight" // [128, 32]
-	edit := func(f *safetensors.File, name string, fn func(*safetensors.Tensor)) {
-		for i := range f.Tensors {
-			if f.Tensors[i].Name == name {
-				fn(&f.Tensors[i])
-				return
-			}
-		}
-		t.Fatalf("no tensor %s", name)
-	}
-	drop := func(f *safetensors.File, name string) {
-		f.Tensors = slices.DeleteFunc(f.Tensors, func(t safetensors.Tensor) bool { return t.Name == name })
-	}
+	edit := func(f *safetensors.File, name string, fn func(*safetensors.Tensor)) { editTensor(t, f, name, fn) }
+	drop := dropTensor
 	setU := func(name string, i int, v uint64) func(*safetensors.File) {
 		return func(f *safetensors.File) {
 			edit(f, name, func(t *safetensors.Tensor) {

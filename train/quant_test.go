@@ -171,22 +171,29 @@ func quantizedFile(t *testing.T, scheme string) *safetensors.File {
 	return f
 }
 
+// editTensor applies fn to f's tensor called name.
+func editTensor(t testing.TB, f *safetensors.File, name string, fn func(*safetensors.Tensor)) {
+	t.Helper()
+	for i := range f.Tensors {
+		if f.Tensors[i].Name == name {
+			fn(&f.Tensors[i])
+			return
+		}
+	}
+	t.Fatalf("no tensor %s", name)
+}
+
+// dropTensor removes f's tensor called name.
+func dropTensor(f *safetensors.File, name string) {
+	f.Tensors = slices.DeleteFunc(f.Tensors, func(t safetensors.Tensor) bool { return t.Name == name })
+}
+
 // TestLoadQuantizedErrors damages quantized checkpoints one way at a time;
 // Decode must name the problem.
 func TestLoadQuantizedErrors(t *testing.T) {
 	const w = "transformer.h.0.mlp.c_fc.weight" // [128, 32]
-	edit := func(f *safetensors.File, name string, fn func(*safetensors.Tensor)) {
-		for i := range f.Tensors {
-			if f.Tensors[i].Name == name {
-				fn(&f.Tensors[i])
-				return
-			}
-		}
-		t.Fatalf("no tensor %s", name)
-	}
-	drop := func(f *safetensors.File, name string) {
-		f.Tensors = slices.DeleteFunc(f.Tensors, func(t safetensors.Tensor) bool { return t.Name == name })
-	}
+	edit := func(f *safetensors.File, name string, fn func(*safetensors.Tensor)) { editTensor(t, f, name, fn) }
+	drop := dropTensor
 	for _, c := range []struct {
 		name, scheme string
 		damage       func(*safetensors.File)
