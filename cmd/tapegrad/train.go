@@ -220,8 +220,14 @@ func trainCommand(e *env, f *trainFlags) error {
 	metricsPath := filepath.Join(f.out, "metrics.jsonl")
 	plotPath := filepath.Join(f.out, "loss.png")
 	c := tr.Config
-	fmt.Fprintf(e.stdout, "data: %s (%d characters, vocabulary %d)\nmodel: %d parameters, %s\noutput: %s\n",
-		source, len(text), tok.VocabSize(), nn.NumParams(tr.Model), modelSummary(c.Model), f.out)
+	fmt.Fprintf(e.stdout, "data: %s (%d characters, vocabulary %d)\nmodel: %d parameters, %s\n",
+		source, len(text), tok.VocabSize(), nn.NumParams(tr.Model), modelSummary(c.Model))
+	shards := "one shard"
+	if c.Shards > 1 {
+		shards = fmt.Sprintf("%d shards running in parallel", c.Shards)
+	}
+	fmt.Fprintf(e.stdout, "batch: %d sequences of %d tokens a step, each micro-batch split into %s\noutput: %s\n",
+		c.BatchSize*max(c.GradAccum, 1), c.Model.BlockSize, shards, f.out)
 
 	if f.data == "" && f.resume == "" {
 		right, total := measureSkill(tr.Model, tok, c.Seed)
