@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/tapegrad/tapegrad/data"
 	"github.com/tapegrad/tapegrad/train"
 )
 
@@ -11,7 +12,8 @@ var evalHelp = help{
 	about: `
 Print the mean loss of a checkpoint on --iters random batches of a split of a
 corpus, encoded with the checkpoint's tokenizer and split 90/10 as in
-training: "val loss X".`,
+training: "val loss X". A folder holding nanoGPT's train.bin and val.bin (token
+ids of the checkpoint's tokenizer, --token_bytes each) is read as those splits.`,
 	examples: `
 tapegrad eval --checkpoint ckpt.safetensors --data ../shared/data/tinyshakespeare.txt --split val --iters 200`,
 }
@@ -19,7 +21,7 @@ tapegrad eval --checkpoint ckpt.safetensors --data ../shared/data/tinyshakespear
 func runEval(e *env, args []string) error {
 	var (
 		path, src, split, cache string
-		iters, batch            int
+		iters, batch, width     int
 		seed                    uint64
 	)
 	fs := newFlagSet("eval")
@@ -30,6 +32,7 @@ func runEval(e *env, args []string) error {
 	fs.IntVar(&batch, "batch_size", 0, "sequences per batch (default: the checkpoint's)")
 	fs.Uint64Var(&seed, "seed", 1, "seed of the batch sampler")
 	fs.StringVar(&cache, "cache", defaultCache(), "folder for downloaded corpora")
+	fs.IntVar(&width, "token_bytes", 2, "bytes per id in a token folder's train.bin and val.bin: 2 or 4")
 	if err := parseFlags(e, fs, "eval", evalHelp, args); err != nil {
 		return err
 	}
@@ -43,13 +46,26 @@ func runEval(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	text, _, err := loadCorpus(src, cache)
-	if err != nil {
-		return err
-	}
-	trainIDs, valIDs, err := encodeSplits(ck.Tokenizer, text)
-	if err != nil {
-		return err
+	var trainIDs, valIDs data.Source
+	if isTokenDir(src) {
+		if width != 2 && width != 4 {
+			return &usageError{cmd: "eval", msg: fmt.Sprintf("--token_bytes %d (want 2 or 4)", width)}
+		}
+		tr, va, err := tokenSplits(src, width, ck.Tokenizer.VocabSize())
+		if err != nil {
+			return err
+		}
+		defer tr.Close()
+		defer va.Close()
+		trainIDs, valIDs = tr, va
+	} else {
+		text, _, err := loadCorpus(src, cache)
+		if err != nil {
+			return err
+		}
+		if trainIDs, valIDs, err = encodeSplits(ck.Tokenizer, text); err != nil {
+			return err
+		}
 	}
 	ids := valIDs
 	if split == "train" {

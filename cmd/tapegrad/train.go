@@ -32,6 +32,12 @@ folder it names.
 
 --data takes a text file, a folder of text files or an http(s) URL (downloaded
 once into --cache). The text is split 90/10 into training and validation.
+--tokenizer char (the default) uses its characters, bpe trains a byte-level
+BPE of --vocab tokens on it, and a .tiktoken, minbpe .model or Hugging Face
+.json file is used as it is. A folder holding nanoGPT's prepared train.bin and
+val.bin (token ids, uint16 or with --token_bytes 4 uint32, memory-mapped so
+they may exceed memory) is read as those two splits; --tokenizer then names
+the file whose ids they are.
 --preset picks a recipe (tiny, shakespeare-char-cpu); model and optimizer
 flags override it. --resume continues a run from its checkpoint, bit for bit.
 Ctrl-C writes a checkpoint and stops; a non-finite loss stops with an error
@@ -40,6 +46,7 @@ naming the step and leaves the last good checkpoint in place.`,
 tapegrad train
 tapegrad train --data ../shared/data/tinyshakespeare.txt --preset shakespeare-char-cpu
 tapegrad train --data ../shared/data/tinyshakespeare.txt --preset shakespeare-char-cpu --rope
+tapegrad train --data data/openwebtext --tokenizer gpt2.tiktoken --n_layer 6 --n_embd 384
 tapegrad train --resume out/train-20261204-213000/ckpt.safetensors`,
 }
 
@@ -47,6 +54,7 @@ tapegrad train --resume out/train-20261204-213000/ckpt.safetensors`,
 type trainFlags struct {
 	data, preset, out, resume, cache, tok string
 	vocab, samples, sampleTokens          int
+	tokenBytes                            int
 	rope, bias                            bool
 	dropout                               float64
 	set                                   map[string]bool
@@ -56,12 +64,13 @@ type trainFlags struct {
 func runTrain(e *env, args []string) error {
 	var f trainFlags
 	fs := newFlagSet("train")
-	fs.StringVar(&f.data, "data", "", "training text: a file, a folder or an http(s) URL (default: the built-in synthetic corpus)")
+	fs.StringVar(&f.data, "data", "", "training text: a file, a folder or an http(s) URL, or a folder with train.bin and val.bin (default: the built-in synthetic corpus)")
 	fs.StringVar(&f.preset, "preset", "tiny", "recipe: "+strings.Join(train.PresetNames(), ", "))
 	fs.StringVar(&f.out, "out", "", "output folder (default: out/train-<date>-<time>)")
 	fs.StringVar(&f.resume, "resume", "", "continue the run saved in this checkpoint")
 	fs.StringVar(&f.cache, "cache", defaultCache(), "folder for downloaded corpora")
-	fs.StringVar(&f.tok, "tokenizer", "char", "char (one token per character) or bpe (byte-level BPE trained on the corpus)")
+	fs.StringVar(&f.tok, "tokenizer", "char", "char (one token per character), bpe (byte-level BPE trained on the corpus), or a tokenizer file (.tiktoken, .model, .json)")
+	fs.IntVar(&f.tokenBytes, "token_bytes", 2, "bytes per id in a token folder's train.bin and val.bin: 2 (uint16, nanoGPT's) or 4")
 	fs.IntVar(&f.vocab, "vocab", 512, "vocabulary size for --tokenizer bpe")
 	fs.IntVar(&f.samples, "samples", 3, "samples to print at the end")
 	fs.IntVar(&f.sampleTokens, "sample_tokens", 200, "tokens per sample")
@@ -166,6 +175,9 @@ func (f *trainFlags) override(base train.Config) train.Config {
 }
 
 func trainCommand(e *env, f *trainFlags) error {
+	if isTokenDir(f.data) {
+		return trainOnTokens(e, f)
+	}
 	text, source, err := loadCorpus(f.data, f.cache)
 	if err != nil {
 		return err
@@ -210,6 +222,58 @@ func trainCommand(e *env, f *trainFlags) error {
 			return err
 		}
 	}
+	return trainAndReport(e, f, tr, tok, fmt.Sprintf("%s (%d characters, vocabulary %d)", source, len(text), tok.VocabSize()))
+}
+
+// trainOnTokens is train on a token folder (see tokendata.go).
+func trainOnTokens(e *env, f *trainFlags) error {
+	if f.tokenBytes != 2 && f.tokenBytes != 4 {
+		return &usageError{cmd: "train", msg: fmt.Sprintf("--token_bytes %d (want 2 or 4)", f.tokenBytes)}
+	}
+	var tok tokenizer.Tokenizer
+	var ck *train.Checkpoint
+	var err error
+	if f.resume != "" {
+		if ck, err = train.Load(f.resume); err != nil {
+			return err
+		}
+		tok = ck.Tokenizer
+	} else if tok, err = tokenizerForDir(f.data, f.tok); err != nil {
+		return err
+	}
+	trainIDs, valIDs, err := tokenSplits(f.data, f.tokenBytes, tok.VocabSize())
+	if err != nil {
+		return err
+	}
+	defer trainIDs.Close()
+	defer valIDs.Close()
+	var tr *train.Trainer
+	if ck != nil {
+		if tr, err = train.Resume(f.resume, trainIDs, valIDs); err != nil {
+			return err
+		}
+		if f.set["max_iters"] {
+			tr.Config.MaxIters = f.c.MaxIters
+		}
+		if f.out == "" {
+			f.out = filepath.Dir(f.resume)
+		}
+	} else {
+		cfg, err := f.config()
+		if err != nil {
+			return err
+		}
+		if tr, err = train.New(cfg, tok, trainIDs, valIDs); err != nil {
+			return err
+		}
+	}
+	return trainAndReport(e, f, tr, tok, fmt.Sprintf("%s (%d + %d tokens of %d bytes, vocabulary %d)", f.data, trainIDs.Len(), valIDs.Len(), f.tokenBytes, tok.VocabSize()))
+}
+
+// trainAndReport runs tr, printing what it trains (data describes the
+// corpus) and, at the end, the val loss, the skill on the built-in corpus and
+// samples.
+func trainAndReport(e *env, f *trainFlags, tr *train.Trainer, tok tokenizer.Tokenizer, data string) error {
 	if f.out == "" {
 		f.out = filepath.Join("out", "train-"+time.Now().Format("20060102-150405"))
 	}
@@ -220,8 +284,7 @@ func trainCommand(e *env, f *trainFlags) error {
 	metricsPath := filepath.Join(f.out, "metrics.jsonl")
 	plotPath := filepath.Join(f.out, "loss.png")
 	c := tr.Config
-	fmt.Fprintf(e.stdout, "data: %s (%d characters, vocabulary %d)\nmodel: %d parameters, %s\n",
-		source, len(text), tok.VocabSize(), nn.NumParams(tr.Model), modelSummary(c.Model))
+	fmt.Fprintf(e.stdout, "data: %s\nmodel: %d parameters, %s\n", data, nn.NumParams(tr.Model), modelSummary(c.Model))
 	shards := "one shard"
 	if c.Shards > 1 {
 		shards = fmt.Sprintf("%d shards running in parallel", c.Shards)
@@ -347,7 +410,10 @@ func buildTokenizer(e *env, f *trainFlags, text string) (tokenizer.Tokenizer, er
 		fmt.Fprintf(e.stderr, "training a BPE tokenizer (vocabulary %d)...\n", f.vocab)
 		return tokenizer.Train(text, tokenizer.TrainOptions{VocabSize: f.vocab, Pattern: tokenizer.GPT4})
 	}
-	return nil, &usageError{cmd: "train", msg: fmt.Sprintf("unknown tokenizer %q (have char, bpe)", f.tok)}
+	if isTokenizerFile(f.tok) {
+		return loadTokenizer(f.tok)
+	}
+	return nil, &usageError{cmd: "train", msg: fmt.Sprintf("unknown tokenizer %q (have char, bpe, or a .tiktoken, .model or .json file)", f.tok)}
 }
 
 // encodeSplits encodes text and splits it 90/10.
