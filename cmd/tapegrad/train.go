@@ -175,78 +175,24 @@ func (f *trainFlags) override(base train.Config) train.Config {
 }
 
 func trainCommand(e *env, f *trainFlags) error {
-	if isTokenDir(f.data) {
-		return trainOnTokens(e, f)
-	}
-	text, source, err := loadCorpus(f.data, f.cache)
-	if err != nil {
-		return err
-	}
-	var tr *train.Trainer
+	var ck *train.Checkpoint // the run to resume, if any
 	var tok tokenizer.Tokenizer
 	if f.resume != "" {
-		ck, err := train.Load(f.resume)
-		if err != nil {
+		var err error
+		if ck, err = train.Load(f.resume); err != nil {
 			return err
 		}
 		if _, ok, _ := train.DistillationOf(ck); ok {
 			return fmt.Errorf("%s is a distillation run's checkpoint: continue it with tapegrad distill --resume %s", f.resume, f.resume)
 		}
 		tok = ck.Tokenizer
-		trainIDs, valIDs, err := encodeSplits(tok, text)
-		if err != nil {
-			return err
-		}
-		if tr, err = train.Resume(f.resume, trainIDs, valIDs); err != nil {
-			return err
-		}
-		if f.set["max_iters"] {
-			tr.Config.MaxIters = f.c.MaxIters
-		}
-		if f.out == "" {
-			f.out = filepath.Dir(f.resume)
-		}
-	} else {
-		cfg, err := f.config()
-		if err != nil {
-			return err
-		}
-		if tok, err = buildTokenizer(e, f, text); err != nil {
-			return err
-		}
-		trainIDs, valIDs, err := encodeSplits(tok, text)
-		if err != nil {
-			return err
-		}
-		if tr, err = train.New(cfg, tok, trainIDs, valIDs); err != nil {
-			return err
-		}
 	}
-	return trainAndReport(e, f, tr, tok, fmt.Sprintf("%s (%d characters, vocabulary %d)", source, len(text), tok.VocabSize()))
-}
-
-// trainOnTokens is train on a token folder (see tokendata.go).
-func trainOnTokens(e *env, f *trainFlags) error {
-	if f.tokenBytes != 2 && f.tokenBytes != 4 {
-		return &usageError{cmd: "train", msg: fmt.Sprintf("--token_bytes %d (want 2 or 4)", f.tokenBytes)}
-	}
-	var tok tokenizer.Tokenizer
-	var ck *train.Checkpoint
-	var err error
-	if f.resume != "" {
-		if ck, err = train.Load(f.resume); err != nil {
-			return err
-		}
-		tok = ck.Tokenizer
-	} else if tok, err = tokenizerForDir(f.data, f.tok); err != nil {
-		return err
-	}
-	trainIDs, valIDs, err := tokenSplits(f.data, f.tokenBytes, tok.VocabSize())
+	tok, trainIDs, valIDs, about, err := f.splits(e, tok)
 	if err != nil {
 		return err
 	}
-	defer trainIDs.Close()
-	defer valIDs.Close()
+	defer closeSource(trainIDs)
+	defer closeSource(valIDs)
 	var tr *train.Trainer
 	if ck != nil {
 		if tr, err = train.Resume(f.resume, trainIDs, valIDs); err != nil {
@@ -267,7 +213,49 @@ func trainOnTokens(e *env, f *trainFlags) error {
 			return err
 		}
 	}
-	return trainAndReport(e, f, tr, tok, fmt.Sprintf("%s (%d + %d tokens of %d bytes, vocabulary %d)", f.data, trainIDs.Len(), valIDs.Len(), f.tokenBytes, tok.VocabSize()))
+	return trainAndReport(e, f, tr, tok, about)
+}
+
+// splits returns the training and validation ids of --data and a line that
+// describes them: a token folder's files (see tokendata.go), or text encoded
+// with tok — built from the flags when tok is nil — and split 90/10.
+func (f *trainFlags) splits(e *env, tok tokenizer.Tokenizer) (_ tokenizer.Tokenizer, trainIDs, valIDs data.Source, about string, err error) {
+	if isTokenDir(f.data) {
+		if f.tokenBytes != 2 && f.tokenBytes != 4 {
+			return nil, nil, nil, "", &usageError{cmd: "train", msg: fmt.Sprintf("--token_bytes %d (want 2 or 4)", f.tokenBytes)}
+		}
+		if tok == nil {
+			if tok, err = tokenizerForDir(f.data, f.tok); err != nil {
+				return nil, nil, nil, "", err
+			}
+		}
+		tr, va, err := tokenSplits(f.data, f.tokenBytes, tok.VocabSize())
+		if err != nil {
+			return nil, nil, nil, "", err
+		}
+		return tok, tr, va, fmt.Sprintf("%s (%d + %d tokens of %d bytes, vocabulary %d)", f.data, tr.Len(), va.Len(), f.tokenBytes, tok.VocabSize()), nil
+	}
+	text, source, err := loadCorpus(f.data, f.cache)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	if tok == nil {
+		if tok, err = buildTokenizer(e, f, text); err != nil {
+			return nil, nil, nil, "", err
+		}
+	}
+	tr, va, err := encodeSplits(tok, text)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	return tok, tr, va, fmt.Sprintf("%s (%d characters, vocabulary %d)", source, len(text), tok.VocabSize()), nil
+}
+
+// closeSource closes s if it holds a file.
+func closeSource(s data.Source) {
+	if c, ok := s.(interface{ Close() error }); ok {
+		c.Close()
+	}
 }
 
 // trainAndReport runs tr, printing what it trains (data describes the
