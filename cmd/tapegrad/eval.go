@@ -59,6 +59,9 @@ func runEval(e *env, args []string) error {
 		defer va.Close()
 		trainIDs, valIDs = tr, va
 	} else {
+		if err := checkNotTokenFile("eval", src); err != nil {
+			return err
+		}
 		text, _, err := loadCorpus(src, cache)
 		if err != nil {
 			return err

@@ -54,6 +54,19 @@ func tokenSplits(dir string, width, vocab int) (trainIDs, valIDs *data.TokenFile
 	return trainIDs, valIDs, nil
 }
 
+// checkNotTokenFile returns a usage error for cmd when src is a .bin file:
+// token ids read as text would train on nonsense. nanoGPT's layout is a
+// folder with train.bin and val.bin.
+func checkNotTokenFile(cmd, src string) error {
+	if filepath.Ext(src) != ".bin" {
+		return nil
+	}
+	if st, err := os.Stat(src); err == nil && !st.IsDir() {
+		return &usageError{cmd: cmd, msg: fmt.Sprintf("--data %s is a token file: pass the folder that holds train.bin and val.bin", src)}
+	}
+	return nil
+}
+
 // isTokenizerFile reports whether name names a tokenizer file by its
 // extension (see loadTokenizer).
 func isTokenizerFile(name string) bool {

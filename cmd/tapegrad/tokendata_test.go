@@ -38,6 +38,11 @@ func TestTrainOnTokenFolder(t *testing.T) {
 	}
 	out := filepath.Join(dir, "run")
 	model := filepath.Join(dir, "tok.model")
+	// The file alone is not text.
+	code, _, stderr := runTest("train", "--data", filepath.Join(tokens, "train.bin"), "--max_iters", "1")
+	if code != 2 || !strings.Contains(stderr, "pass the folder that holds train.bin and val.bin") {
+		t.Errorf("--data train.bin: exit %d, %q", code, stderr)
+	}
 	code, stdout, stderr := runTest("train", "--data", tokens, "--tokenizer", model, "--out", out, "--max_iters", "4", "--eval_interval", "2",
 		"--eval_iters", "1", "--n_layer", "1", "--n_embd", "16", "--block_size", "8", "--batch_size", "2", "--samples", "1", "--sample_tokens", "5")
 	if code != 0 {

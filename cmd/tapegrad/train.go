@@ -235,6 +235,9 @@ func (f *trainFlags) splits(e *env, tok tokenizer.Tokenizer) (_ tokenizer.Tokeni
 		}
 		return tok, tr, va, fmt.Sprintf("%s (%d + %d tokens of %d bytes, vocabulary %d)", f.data, tr.Len(), va.Len(), f.tokenBytes, tok.VocabSize()), nil
 	}
+	if err := checkNotTokenFile("train", f.data); err != nil {
+		return nil, nil, nil, "", err
+	}
 	text, source, err := loadCorpus(f.data, f.cache)
 	if err != nil {
 		return nil, nil, nil, "", err
