@@ -46,7 +46,7 @@ naming the step and leaves the last good checkpoint in place.`,
 tapegrad train
 tapegrad train --data ../shared/data/tinyshakespeare.txt --preset shakespeare-char-cpu
 tapegrad train --data ../shared/data/tinyshakespeare.txt --preset shakespeare-char-cpu --rope
-tapegrad train --data data/openwebtext --tokenizer gpt2.tiktoken --n_layer 6 --n_embd 384
+tapegrad train --data data/openwebtext --tokenizer r50k_base.tiktoken --n_layer 6 --n_embd 384
 tapegrad train --resume out/train-20261204-213000/ckpt.safetensors`,
 }
 
