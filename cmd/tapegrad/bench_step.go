@@ -31,6 +31,7 @@ type stepRecord struct {
 	B          int     `json:"B"`
 	T          int     `json:"T"`
 	Threads    int     `json:"threads"`
+	Shards     int     `json:"shards"` // data-parallel shards of each batch (train.Config.Shards)
 	MS         float64 `json:"ms"`     // median ms per training step
 	MSMin      float64 `json:"ms_min"` // the fastest step: on a busy machine, the least disturbed one
 	TokensPerS float64 `json:"tokens_per_s"`
@@ -71,11 +72,11 @@ tapegrad bench step --n_layer 6 --n_head 6 --n_embd 384 --block_size 256 --batch
 
 func runBenchStep(e *env, args []string) error {
 	var (
-		mf            trainFlags // the preset and the model flags, merged as train merges them
-		threads       = intList{vals: []int{1, tensor.MaxThreads()}}
-		iters, warmup int
-		rope, jsonOut bool
-		cpuProfile    string
+		mf                    trainFlags // the preset and the model flags, merged as train merges them
+		threads               = intList{vals: []int{1, tensor.MaxThreads()}}
+		iters, warmup, shards int
+		rope, jsonOut         bool
+		cpuProfile            string
 	)
 	fs := newFlagSet("bench step")
 	fs.StringVar(&mf.preset, "preset", "shakespeare-char-cpu", "recipe: "+strings.Join(train.PresetNames(), ", "))
@@ -85,6 +86,7 @@ func runBenchStep(e *env, args []string) error {
 	fs.IntVar(&mf.c.Model.BlockSize, "block_size", 0, "context length T (default: the preset's)")
 	fs.IntVar(&mf.c.BatchSize, "batch_size", 0, "sequences per step B (default: the preset's)")
 	fs.Var(&threads, "threads", "thread counts, comma-separated")
+	fs.IntVar(&shards, "shards", 0, "split each batch over this many model replicas (0: one per thread, as train does; 1: the kernels alone use the threads)")
 	fs.IntVar(&iters, "iters", 30, "timed steps")
 	fs.IntVar(&warmup, "warmup", 5, "untimed steps first")
 	fs.BoolVar(&rope, "rope", false, "rotary positions instead of learned ones")
@@ -117,6 +119,10 @@ func runBenchStep(e *env, args []string) error {
 	cfg.Model.RoPE = rope
 	cfg.GradAccum = 1
 	cfg.MaxIters, cfg.EvalInterval = warmup+iters, warmup+iters
+	if shards < 0 || shards > cfg.BatchSize {
+		return &usageError{cmd: "bench step", msg: fmt.Sprintf("--shards %d (want 0 to the batch size %d)", shards, cfg.BatchSize)}
+	}
+	cfg.Shards = shards
 	text := data.Synthetic(1, 200_000)
 	tok := tokenizer.NewChar(text)
 	trainIDs, valIDs, err := encodeSplits(tok, text)
@@ -135,7 +141,7 @@ func runBenchStep(e *env, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	m := cfg.Model
-	r := &report{header: []string{"preset", "rope", "L", "H", "C", "B", "T", "threads", "ms/step", "min ms", "tokens/s", "peak RSS MiB"}}
+	r := &report{header: []string{"preset", "rope", "L", "H", "C", "B", "T", "threads", "shards", "ms/step", "min ms", "tokens/s", "peak RSS MiB"}}
 	for _, th := range threads.vals {
 		resetPeakRSS()
 		prev := tensor.SetMaxThreads(th)
@@ -160,10 +166,10 @@ func runBenchStep(e *env, args []string) error {
 		sort.Float64s(ms)
 		med := ms[len(ms)/2]
 		b, t := cfg.BatchSize, m.BlockSize
-		rec := stepRecord{Bench: "step", Preset: preset, RoPE: rope, L: m.NLayer, H: m.NHead, C: m.NEmbd, B: b, T: t, Threads: th,
+		rec := stepRecord{Bench: "step", Preset: preset, RoPE: rope, L: m.NLayer, H: m.NHead, C: m.NEmbd, B: b, T: t, Threads: th, Shards: tr.Config.Shards,
 			MS: math.Round(med*100) / 100, MSMin: math.Round(ms[0]*100) / 100, TokensPerS: math.Round(float64(b*t)/med*1e5) / 100, PeakRSSMB: math.Round(peak*10) / 10}
 		r.add(rec, preset, fmt.Sprint(rope), fmt.Sprint(m.NLayer), fmt.Sprint(m.NHead), fmt.Sprint(m.NEmbd), fmt.Sprint(b), fmt.Sprint(t),
-			fmt.Sprint(th), fmt.Sprintf("%.2f", rec.MS), fmt.Sprintf("%.2f", rec.MSMin), fmt.Sprintf("%.0f", rec.TokensPerS), fmt.Sprintf("%.1f", rec.PeakRSSMB))
+			fmt.Sprint(th), fmt.Sprint(rec.Shards), fmt.Sprintf("%.2f", rec.MS), fmt.Sprintf("%.2f", rec.MSMin), fmt.Sprintf("%.0f", rec.TokensPerS), fmt.Sprintf("%.1f", rec.PeakRSSMB))
 	}
 	return r.write(e.stdout, jsonOut)
 }

@@ -27,7 +27,8 @@ func TestBenchStepModelFlags(t *testing.T) {
 	}
 	for i, th := range []int{1, 2} {
 		// Field order is part of the format.
-		prefix := fmt.Sprintf(`{"bench":"step","preset":"shakespeare-char-cpu","rope":false,"L":1,"H":2,"C":16,"B":3,"T":8,"threads":%d,"ms":`, th)
+		// By default a batch is split into one shard per thread.
+		prefix := fmt.Sprintf(`{"bench":"step","preset":"shakespeare-char-cpu","rope":false,"L":1,"H":2,"C":16,"B":3,"T":8,"threads":%d,"shards":%d,"ms":`, th, th)
 		if !strings.HasPrefix(raw[i], prefix) || !strings.Contains(raw[i], `,"peak_rss_mb":`) {
 			t.Errorf("JSON line %d = %s; want %s…,\"peak_rss_mb\":…}", i, raw[i], prefix)
 		}
