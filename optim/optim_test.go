@@ -300,7 +300,7 @@ func TestWarmupCosine(t *testing.T) {
 		{1050, 5.5e-4}, // halfway: the mean of Max and Min
 		{2000, 1e-4},
 		{2001, 1e-4},
-		{1 << 40, 1e-4},
+		{math.MaxInt32, 1e-4},
 	} {
 		got := s.LR(tt.step)
 		if math.Abs(got-tt.want) > 1e-15 {
