@@ -36,20 +36,15 @@ tapegrad export --checkpoint ckpt.safetensors --format safetensors --out model.s
 
 func runExport(e *env, args []string) error {
 	var (
-		path, out, format, quant, src, cache string
-		iters, batch                         int
-		seed                                 uint64
+		path, out, format, quant string
+		v                        valLoss
 	)
 	fs := newFlagSet("export")
 	fs.StringVar(&path, "checkpoint", "", "checkpoint to export (required)")
 	fs.StringVar(&format, "format", "", "gguf or safetensors (required)")
 	fs.StringVar(&quant, "quant", "", "with gguf: q8_0 or q4_0 weight matrices (default float32)")
 	fs.StringVar(&out, "out", "", "file to write (required)")
-	fs.StringVar(&src, "data", "", "corpus for the val loss before and after: a file, a folder or an http(s) URL (default: sizes only)")
-	fs.IntVar(&iters, "iters", 50, "val batches for the loss")
-	fs.IntVar(&batch, "batch_size", 0, "sequences per batch (default: the checkpoint's)")
-	fs.Uint64Var(&seed, "seed", 1, "seed of the batch sampler")
-	fs.StringVar(&cache, "cache", defaultCache(), "folder for downloaded corpora")
+	v.addFlags(fs)
 	if err := parseFlags(e, fs, "export", exportHelp, args); err != nil {
 		return err
 	}
@@ -71,18 +66,15 @@ func runExport(e *env, args []string) error {
 		return usage("unexpected argument %q", fs.Arg(0))
 	case abs(path) == abs(out):
 		return usage("--out must differ from --checkpoint")
-	case iters < 1:
-		return usage("--iters %d (want at least 1)", iters)
+	case v.iters < 1:
+		return usage("--iters %d (want at least 1)", v.iters)
 	}
 	ck, err := train.Load(path)
 	if err != nil {
 		return err
 	}
-	var text string
-	if src != "" { // read the corpus before writing anything
-		if text, _, err = loadCorpus(src, cache); err != nil {
-			return err
-		}
+	if err := v.loadText(); err != nil { // before writing anything
+		return err
 	}
 	if format == "gguf" {
 		err = train.ExportGGUF(out, ck, quant)
@@ -107,7 +99,7 @@ func runExport(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "exported %s to %s (%s)\n", path, out, what)
 	fmt.Fprintf(e.stdout, "parameters  %d\n", nn.NumParams(ck.Model))
 	fmt.Fprintf(e.stdout, "file size   %s → %s\n", megabytes(inSize), megabytes(outSize))
-	if src == "" {
+	if v.src == "" {
 		return nil
 	}
 	var exported *nn.GPT
@@ -123,10 +115,10 @@ func runExport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	before, after, err := lossBeforeAfter(ck, exported, text, batch, iters, seed)
+	before, after, err := v.beforeAfter(ck, exported)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "val loss    %.4f → %.4f (Δ %+.4f, %d batches; the exported file read back)\n", before, after, after-before, iters)
+	fmt.Fprintf(e.stdout, "val loss    %.4f → %.4f (Δ %+.4f, %d batches; the exported file read back)\n", before, after, after-before, v.iters)
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,19 +46,14 @@ tapegrad eval --checkpoint ckpt-q4.safetensors --data ../shared/data/tinyshakesp
 
 func runQuantize(e *env, args []string) error {
 	var (
-		path, out, scheme, src, cache string
-		iters, batch                  int
-		seed                          uint64
+		path, out, scheme string
+		v                 valLoss
 	)
 	fs := newFlagSet("quantize")
 	fs.StringVar(&path, "checkpoint", "", "checkpoint to quantize (required)")
 	fs.StringVar(&scheme, "scheme", "", "f32, int8, q8_0 or q4_0 (required)")
 	fs.StringVar(&out, "out", "", "quantized checkpoint to write (required)")
-	fs.StringVar(&src, "data", "", "corpus for the val loss before and after: a file, a folder or an http(s) URL (default: sizes only)")
-	fs.IntVar(&iters, "iters", 50, "val batches for the loss")
-	fs.IntVar(&batch, "batch_size", 0, "sequences per batch (default: the checkpoint's)")
-	fs.Uint64Var(&seed, "seed", 1, "seed of the batch sampler")
-	fs.StringVar(&cache, "cache", defaultCache(), "folder for downloaded corpora")
+	v.addFlags(fs)
 	if err := parseFlags(e, fs, "quantize", quantizeHelp, args); err != nil {
 		return err
 	}
@@ -72,8 +68,8 @@ func runQuantize(e *env, args []string) error {
 		return &usageError{cmd: "quantize", msg: fmt.Sprintf("--scheme %q (want f32, int8, q8_0 or q4_0)", scheme)}
 	case fs.NArg() > 0:
 		return &usageError{cmd: "quantize", msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	case iters < 1:
-		return &usageError{cmd: "quantize", msg: fmt.Sprintf("--iters %d (want at least 1)", iters)}
+	case v.iters < 1:
+		return &usageError{cmd: "quantize", msg: fmt.Sprintf("--iters %d (want at least 1)", v.iters)}
 	}
 	if abs(path) == abs(out) {
 		return &usageError{cmd: "quantize", msg: "--out must differ from --checkpoint"}
@@ -82,11 +78,8 @@ func runQuantize(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var text string
-	if src != "" { // read the corpus before writing anything
-		if text, _, err = loadCorpus(src, cache); err != nil {
-			return err
-		}
+	if err := v.loadText(); err != nil { // before writing anything
+		return err
 	}
 	if err := train.SaveQuantized(out, ck.Config, ck.Model, ck.Tokenizer, scheme); err != nil {
 		return err
@@ -120,32 +113,59 @@ func runQuantize(e *env, args []string) error {
 	if inSize != floatSize {
 		fmt.Fprintf(e.stdout, "            the float32 model alone is %s: %.2f× smaller than that\n", megabytes(floatSize), float64(floatSize)/float64(outSize))
 	}
-	if src == "" {
+	if v.src == "" {
 		return nil
 	}
-	before, after, err := lossBeforeAfter(ck, q.Model, text, batch, iters, seed)
+	before, after, err := v.beforeAfter(ck, q.Model)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "val loss    %.4f → %.4f (Δ %+.4f, %d batches)\n", before, after, after-before, iters)
+	fmt.Fprintf(e.stdout, "val loss    %.4f → %.4f (Δ %+.4f, %d batches)\n", before, after, after-before, v.iters)
 	return nil
 }
 
-// lossBeforeAfter returns the val loss of ck's model and of other on the
-// same iters batches of text's validation split (batch sequences each; 0
-// means the checkpoint's batch size).
-func lossBeforeAfter(ck *train.Checkpoint, other *nn.GPT, text string, batch, iters int, seed uint64) (before, after float64, err error) {
-	_, valIDs, err := encodeSplits(ck.Tokenizer, text)
+// valLoss is the --data, --iters, --batch_size, --seed and --cache flags of
+// the commands that compare the val loss of a checkpoint before and of the
+// file they write after (quantize, export), and the corpus text once read.
+type valLoss struct {
+	src, cache   string
+	iters, batch int
+	seed         uint64
+	text         string
+}
+
+func (v *valLoss) addFlags(fs *flag.FlagSet) {
+	fs.StringVar(&v.src, "data", "", "corpus for the val loss before and after: a file, a folder or an http(s) URL (default: sizes only)")
+	fs.IntVar(&v.iters, "iters", 50, "val batches for the loss")
+	fs.IntVar(&v.batch, "batch_size", 0, "sequences per batch (default: the checkpoint's)")
+	fs.Uint64Var(&v.seed, "seed", 1, "seed of the batch sampler")
+	fs.StringVar(&v.cache, "cache", defaultCache(), "folder for downloaded corpora")
+}
+
+// loadText reads the --data corpus, if any.
+func (v *valLoss) loadText() (err error) {
+	if v.src != "" {
+		v.text, _, err = loadCorpus(v.src, v.cache)
+	}
+	return err
+}
+
+// beforeAfter returns the val loss of ck's model and of other on the same
+// --iters batches of the text's validation split (--batch_size sequences
+// each; 0 means the checkpoint's batch size).
+func (v *valLoss) beforeAfter(ck *train.Checkpoint, other *nn.GPT) (before, after float64, err error) {
+	_, valIDs, err := encodeSplits(ck.Tokenizer, v.text)
 	if err != nil {
 		return 0, 0, err
 	}
+	batch := v.batch
 	if batch == 0 {
 		batch = ck.Config.BatchSize
 	}
-	if before, err = train.EvalLoss(ck.Model, valIDs, max(batch, 1), iters, seed); err != nil {
+	if before, err = train.EvalLoss(ck.Model, valIDs, max(batch, 1), v.iters, v.seed); err != nil {
 		return 0, 0, err
 	}
-	after, err = train.EvalLoss(other, valIDs, max(batch, 1), iters, seed)
+	after, err = train.EvalLoss(other, valIDs, max(batch, 1), v.iters, v.seed)
 	return before, after, err
 }
 
