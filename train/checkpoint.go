@@ -110,6 +110,7 @@ type Checkpoint struct {
 	// holds their dequantized values.
 	Quantization string
 	file         *safetensors.File
+	path         string // where it was read from, for messages
 }
 
 // Load reads a checkpoint written by Save, SaveModel or SaveQuantized (whose
@@ -187,7 +188,7 @@ func fromFile(f *safetensors.File, path string) (*Checkpoint, error) {
 	if err := nn.LoadStateDict(model, sd); err != nil {
 		return nil, bad("%v", err)
 	}
-	ck := &Checkpoint{Config: cfg, Model: model, Tokenizer: tok, Quantization: scheme, file: f}
+	ck := &Checkpoint{Config: cfg, Model: model, Tokenizer: tok, Quantization: scheme, file: f, path: path}
 	if s, ok := f.Metadata[keyStep]; ok {
 		if ck.Step, err = strconv.Atoi(s); err != nil {
 			return nil, bad("step %q: %v", s, err)
@@ -251,16 +252,26 @@ func paramCount(c nn.Config) int64 {
 // A distillation run's checkpoint is refused: ResumeDistiller continues it
 // with its teacher.
 func Resume(path string, trainIDs, valIDs data.Source) (*Trainer, error) {
-	return resume(path, trainIDs, valIDs, false)
-}
-
-func resume(path string, trainIDs, valIDs data.Source, distilling bool) (*Trainer, error) {
 	ck, err := Load(path)
 	if err != nil {
 		return nil, err
 	}
+	return ResumeFrom(ck, trainIDs, valIDs)
+}
+
+// ResumeFrom is Resume of a checkpoint already read by Load (a caller that
+// needs its tokenizer first reads the file once). ck's model becomes the
+// trainer's.
+func ResumeFrom(ck *Checkpoint, trainIDs, valIDs data.Source) (*Trainer, error) {
+	return resume(ck, trainIDs, valIDs, false)
+}
+
+func resume(ck *Checkpoint, trainIDs, valIDs data.Source, distilling bool) (*Trainer, error) {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("train: resume from %s: %s", path, fmt.Sprintf(format, args...))
+		return fmt.Errorf("train: resume from %s: %s", ck.path, fmt.Sprintf(format, args...))
+	}
+	if ck.file == nil {
+		return nil, bad("not a checkpoint read by Load")
 	}
 	if _, ok := ck.file.Metadata[keyDistill]; ok && !distilling {
 		return nil, bad("a distillation run: continue it with its teacher (ResumeDistiller, tapegrad distill --resume)")

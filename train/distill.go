@@ -44,10 +44,8 @@ func DistillObjective(teacher *nn.GPT, temperature, alpha float32) Objective {
 	}
 	teacher.SetTraining(false)
 	return func(tp *autograd.Tape, model *nn.GPT, x, y []int, b, t int) *autograd.Value {
-		if model.Config.VocabSize != teacher.Config.VocabSize || t > teacher.Config.BlockSize {
-			panic(&tensor.ShapeError{Op: "train.DistillObjective", Msg: fmt.Sprintf(
-				"student with vocabulary %d on blocks of %d; the teacher has vocabulary %d and block size %d",
-				model.Config.VocabSize, t, teacher.Config.VocabSize, teacher.Config.BlockSize)})
+		if err := CheckTeacher(teacher.Config, nn.Config{VocabSize: model.Config.VocabSize, BlockSize: t}); err != nil {
+			panic(&tensor.ShapeError{Op: "train.DistillObjective", Msg: err.Error()})
 		}
 		var soft *autograd.Value
 		tp.NoGrad(func() { soft = teacher.Forward(tp, x, b, t) })
@@ -270,7 +268,7 @@ func DistillationOf(ck *Checkpoint) (d Distillation, ok bool, err error) {
 // Distiller.Save exactly where it stopped, as Resume does, distilling from
 // the recorded teacher — or from teacherPath, when not "", which must hold
 // the same bytes (SHA-256) as the teacher the run started with. (Resume
-// alone would continue such a run with plain cross-entropy.)
+// refuses such a run.)
 func ResumeDistiller(path, teacherPath string, trainIDs, valIDs data.Source) (*Distiller, error) {
 	ck, err := Load(path)
 	if err != nil {
@@ -304,7 +302,7 @@ func ResumeDistiller(path, teacherPath string, trainIDs, valIDs data.Source) (*D
 	if err := CheckTeacher(tck.Model.Config, ck.Model.Config); err != nil {
 		return nil, bad("%v", err)
 	}
-	tr, err := resume(path, trainIDs, valIDs, true)
+	tr, err := resume(ck, trainIDs, valIDs, true)
 	if err != nil {
 		return nil, err
 	}
