@@ -2,6 +2,7 @@ package data
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -60,11 +61,7 @@ type subject struct {
 }
 
 func (s subject) String() string {
-	n := nounsSg[s.noun]
-	if s.plural {
-		n = nounsPl[s.noun]
-	}
-	return "the " + adjectives[s.adj] + " " + n
+	return "the " + adjectives[s.adj] + " " + noun(s.noun, s.plural)
 }
 
 // heldOut reports whether a "the adjective noun" subject is kept out of the
@@ -100,6 +97,10 @@ func subjects(held bool) []subject {
 	return ss
 }
 
+// trainSubjects are the "the adjective noun" subjects that may begin a
+// training sentence.
+var trainSubjects = subjects(false)
+
 // sentence appends one random training sentence and a newline.
 func sentence(dst []byte, p *rand.PCG) []byte {
 	pick := func(n int) int { return int(uniform(p, uint64(n))) }
@@ -112,8 +113,7 @@ func sentence(dst []byte, p *rand.PCG) []byte {
 		dst = append(dst, "the "...)
 		dst = append(dst, noun(pick(len(nounsSg)), plural)...)
 	default: // "the adjective noun", never a held-out one
-		train := subjects(false)
-		s := train[pick(len(train))]
+		s := trainSubjects[pick(len(trainSubjects))]
 		plural = s.plural
 		dst = append(dst, s.String()...)
 	}
@@ -204,7 +204,7 @@ func Grammatical(line string) bool {
 	if plural {
 		verbs = verbsPl
 	}
-	if index(verbs, rest[0]) < 0 {
+	if !slices.Contains(verbs, rest[0]) {
 		return false
 	}
 	_, rest, ok = parseNP(rest[1:len(rest)-1], false)
@@ -218,7 +218,7 @@ func parseNP(w []string, subject bool) (plural bool, rest []string, ok bool) {
 	if len(w) == 0 {
 		return false, nil, false
 	}
-	if index(names, w[0]) >= 0 {
+	if slices.Contains(names, w[0]) {
 		return false, w[1:], true
 	}
 	if w[0] != "the" && (subject || w[0] != "a") {
@@ -226,26 +226,17 @@ func parseNP(w []string, subject bool) (plural bool, rest []string, ok bool) {
 	}
 	det := w[0]
 	w = w[1:]
-	if len(w) > 0 && index(adjectives, w[0]) >= 0 {
+	if len(w) > 0 && slices.Contains(adjectives, w[0]) {
 		w = w[1:]
 	}
 	if len(w) == 0 {
 		return false, nil, false
 	}
-	if index(nounsSg, w[0]) >= 0 {
+	if slices.Contains(nounsSg, w[0]) {
 		return false, w[1:], true
 	}
-	if det == "the" && index(nounsPl, w[0]) >= 0 {
+	if det == "the" && slices.Contains(nounsPl, w[0]) {
 		return true, w[1:], true
 	}
 	return false, nil, false
-}
-
-func index(words []string, w string) int {
-	for i, x := range words {
-		if x == w {
-			return i
-		}
-	}
-	return -1
 }
