@@ -186,27 +186,18 @@ func quantizeParam(name string, w *tensor.Tensor, scheme string) ([]safetensors.
 		Shape: []int{rows, cols / compress.BlockLen * bb}, Data: b}}, nil
 }
 
+// f32Bytes and i8Bytes encode values as safetensors stores F32 and I8.
 func f32Bytes(v []float32) []byte {
-	b := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
-	}
-	return b
+	return safetensors.FromFloat32("", tensor.FromSlice(v, len(v))).Data
 }
+
+func i8Bytes(v []int8) []byte { return safetensors.FromInt8("", v, len(v)).Data }
 
 // f16Bytes encodes v, float16 values, as little-endian F16.
 func f16Bytes(v []float32) []byte {
 	b := make([]byte, 2*len(v))
 	for i, x := range v {
 		binary.LittleEndian.PutUint16(b[2*i:], compress.Float16Bits(x))
-	}
-	return b
-}
-
-func i8Bytes(v []int8) []byte {
-	b := make([]byte, len(v))
-	for i, x := range v {
-		b[i] = byte(x)
 	}
 	return b
 }
