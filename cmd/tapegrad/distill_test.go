@@ -13,14 +13,7 @@ import (
 // folder, the corpus and the teacher's checkpoint.
 func tinyTeacher(t *testing.T) (dir, corpus, teacher string) {
 	t.Helper()
-	dir = t.TempDir()
-	corpus = filepath.Join(dir, "corpus.txt")
-	os.WriteFile(corpus, []byte(strings.Repeat("to be or not to be, that is the question.\n", 40)), 0o644)
-	out := filepath.Join(dir, "teacher")
-	if code, stdout, stderr := runTest(tinyTrain(out, "--data", corpus, "--n_layer", "2", "--samples", "0")...); code != 0 {
-		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	return dir, corpus, filepath.Join(out, "ckpt.safetensors")
+	return tinyModel(t, "--n_layer", "2", "--samples", "0")
 }
 
 // tinyDistill are distill's flags for a run that takes well under a second.

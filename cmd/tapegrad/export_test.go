@@ -13,14 +13,7 @@ import (
 // TestExport trains a tiny model and exports it as GGUF (float32, Q8_0,
 // Q4_0) and as float32 safetensors.
 func TestExport(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "run")
-	corpus := filepath.Join(dir, "corpus.txt")
-	os.WriteFile(corpus, []byte(strings.Repeat("to be or not to be, that is the question.\n", 40)), 0o644)
-	if code, stdout, stderr := runTest(tinyTrain(out, "--data", corpus, "--n_embd", "32")...); code != 0 {
-		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	ckpt := filepath.Join(out, "ckpt.safetensors")
+	dir, corpus, ckpt := tinyModel(t, "--n_embd", "32")
 	for _, quant := range []string{"", "q8_0", "q4_0"} {
 		g := filepath.Join(dir, "m"+quant+".gguf")
 		args := []string{"export", "--checkpoint", ckpt, "--format", "gguf", "--out", g, "--data", corpus, "--iters", "2"}

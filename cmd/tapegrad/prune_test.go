@@ -10,14 +10,7 @@ import (
 // TestPrune trains a tiny model and prunes it with every method, then
 // evaluates and samples from the results.
 func TestPrune(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "run")
-	corpus := filepath.Join(dir, "corpus.txt")
-	os.WriteFile(corpus, []byte(strings.Repeat("to be or not to be, that is the question.\n", 40)), 0o644)
-	if code, stdout, stderr := runTest(tinyTrain(out, "--data", corpus, "--n_layer", "2")...); code != 0 {
-		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	ckpt := filepath.Join(out, "ckpt.safetensors")
+	dir, corpus, ckpt := tinyModel(t, "--n_layer", "2")
 	for _, c := range []struct {
 		name  string
 		args  []string

@@ -14,15 +14,8 @@ import (
 // TestQuantize trains a tiny model, quantizes it with each scheme, and
 // evaluates and samples from the quantized files directly.
 func TestQuantize(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "run")
-	corpus := filepath.Join(dir, "corpus.txt")
-	os.WriteFile(corpus, []byte(strings.Repeat("to be or not to be, that is the question.\n", 40)), 0o644)
 	// n_embd 32 so that Q8_0 and Q4_0 quantize every matrix.
-	if code, stdout, stderr := runTest(tinyTrain(out, "--data", corpus, "--n_embd", "32")...); code != 0 {
-		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	ckpt := filepath.Join(out, "ckpt.safetensors")
+	dir, corpus, ckpt := tinyModel(t, "--n_embd", "32")
 	for _, scheme := range []string{"f32", "int8", "q8_0", "q4_0"} {
 		q := filepath.Join(dir, scheme+".safetensors")
 		code, stdout, stderr := runTest("quantize", "--checkpoint", ckpt, "--scheme", scheme, "--out", q,
@@ -61,14 +54,8 @@ func TestQuantize(t *testing.T) {
 // as tapegrad prune writes it, f32 and int8 store those matrices compactly,
 // and the files load back with the zeros in place.
 func TestQuantizePruned(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "run")
-	corpus := filepath.Join(dir, "corpus.txt")
-	os.WriteFile(corpus, []byte(strings.Repeat("to be or not to be, that is the question.\n", 40)), 0o644)
-	if code, stdout, stderr := runTest(tinyTrain(out, "--data", corpus, "--n_embd", "32")...); code != 0 {
-		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	ck, err := train.Load(filepath.Join(out, "ckpt.safetensors"))
+	dir, corpus, ckpt := tinyModel(t, "--n_embd", "32")
+	ck, err := train.Load(ckpt)
 	if err != nil {
 		t.Fatal(err)
 	}

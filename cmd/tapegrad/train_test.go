@@ -15,6 +15,23 @@ func tinyTrain(out string, extra ...string) []string {
 	return append(args, extra...)
 }
 
+// tinyModel writes a small corpus into a fresh folder and trains a tiny model
+// on it into the folder's "run" (tinyTrain's flags, then extra). It returns
+// the folder, the corpus and the checkpoint.
+func tinyModel(t *testing.T, extra ...string) (dir, corpus, ckpt string) {
+	t.Helper()
+	dir = t.TempDir()
+	corpus = filepath.Join(dir, "corpus.txt")
+	if err := os.WriteFile(corpus, []byte(strings.Repeat("to be or not to be, that is the question.\n", 40)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "run")
+	if code, stdout, stderr := runTest(tinyTrain(out, append([]string{"--data", corpus}, extra...)...)...); code != 0 {
+		t.Fatalf("train: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	return dir, corpus, filepath.Join(out, "ckpt.safetensors")
+}
+
 func TestTrainSampleEval(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "run")
