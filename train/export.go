@@ -1,7 +1,6 @@
 package train
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"strings"
@@ -151,10 +150,7 @@ func layerSizes(size func(int) int, n int) []int {
 func ggufTensor(name string, v []float32, shape []int, qtype gguf.Type) (gguf.Tensor, error) {
 	t := gguf.Tensor{Name: name, Type: gguf.F32, Shape: shape}
 	if len(shape) < 2 || qtype == gguf.F32 || shape[len(shape)-1]%compress.BlockLen != 0 {
-		t.Data = make([]byte, 0, 4*len(v))
-		for _, x := range v {
-			t.Data = binary.LittleEndian.AppendUint32(t.Data, math.Float32bits(x))
-		}
+		t.Data = f32Bytes(v)
 		return t, nil
 	}
 	for _, x := range v {
