@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tapegrad/tapegrad/internal/atomicfile"
 )
 
 // Corpus is the text of a source and where it came from.
@@ -245,9 +247,8 @@ func loadURL(u, cacheDir string) (*Corpus, error) {
 
 // download writes the body of u to name through a temporary file in the
 // same folder, renamed into place only after the whole body arrived.
-func download(u, name string) (err error) {
-	dir := filepath.Dir(name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+func download(u, name string) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return fmt.Errorf("data: cache folder: %w", err)
 	}
 	resp, err := http.Get(u)
@@ -258,30 +259,17 @@ func download(u, name string) (err error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return fmt.Errorf("data: download %s: HTTP %s", u, resp.Status)
 	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(name)+".part-*")
-	if err != nil {
-		return fmt.Errorf("data: download %s: %w", u, err)
-	}
-	defer func() {
+	err = atomicfile.Write(name, func(w io.Writer) error {
+		n, err := io.Copy(w, resp.Body)
 		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			return fmt.Errorf("interrupted after %d bytes: %w", n, err)
 		}
-	}()
-	n, err := io.Copy(tmp, resp.Body)
+		if resp.ContentLength >= 0 && n != resp.ContentLength {
+			return fmt.Errorf("got %d of %d bytes", n, resp.ContentLength)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("data: download %s: interrupted after %d bytes: %w", u, n, err)
-	}
-	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return fmt.Errorf("data: download %s: got %d of %d bytes", u, n, resp.ContentLength)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("data: download %s: %w", u, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("data: download %s: %w", u, err)
-	}
-	if err = os.Rename(tmp.Name(), name); err != nil {
 		return fmt.Errorf("data: download %s: %w", u, err)
 	}
 	return nil
