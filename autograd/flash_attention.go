@@ -82,7 +82,7 @@ func (a *flashAttention) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tens
 	tensor.ParallelFor(bh*nq, func(lo, hi int) {
 		buf := pool.GetUninit(br, bc)
 		defer pool.Put(buf)
-		m, mNew, l := make([]float32, br), make([]float32, br), make([]float64, br)
+		m, l := make([]float32, br), make([]float64, br)
 		for it := lo; it < hi; it++ {
 			h, z := it/nq, it%nq
 			qb := z / 2
@@ -94,7 +94,7 @@ func (a *flashAttention) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tens
 			if lse != nil {
 				lseh = lse[h*t : (h+1)*t]
 			}
-			a.forwardBlock(qd[off:off+t*d], kd[off:off+t*d], vd[off:off+t*d], od[off:off+t*d], lseh, qb*br, min(qb*br+br, t), d, buf, m, mNew, l)
+			a.forwardBlock(qd[off:off+t*d], kd[off:off+t*d], vd[off:off+t*d], od[off:off+t*d], lseh, qb*br, min(qb*br+br, t), d, buf, m, l)
 		}
 	})
 	return o
@@ -102,9 +102,9 @@ func (a *flashAttention) Forward(ctx *Context, in []*tensor.Tensor) *tensor.Tens
 
 // forwardBlock computes rows [i0, i1) of one head's output o (and of lse
 // when it is not nil) from the head's q, k, v [T, D]. tile is scratch of
-// [≥ i1−i0, bc], for key blocks of bc; m, mNew and l are scratch of at least
+// [≥ i1−i0, bc], for key blocks of bc; m and l are scratch of at least
 // i1−i0 elements.
-func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d int, tile *tensor.Tensor, m, mNew []float32, l []float64) {
+func (a *flashAttention) forwardBlock(q, k, v, o, lse []float32, i0, i1, d int, tile *tensor.Tensor, m []float32, l []float64) {
 	bc, td := tile.Dim(1), tile.Data()
 	rows := i1 - i0
 	ob := o[i0*d : i1*d]
