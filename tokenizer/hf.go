@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 )
@@ -250,17 +249,7 @@ func hfMerge(raw json.RawMessage) (string, string, error) {
 }
 
 // LoadHF reads the tokenizer.json at path (see ReadHF).
-func LoadHF(path string) (*BPE, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
-	}
-	t, err := ReadHF(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("%w (in %s)", err, path)
-	}
-	return t, nil
-}
+func LoadHF(path string) (*BPE, error) { return loadFile(path, ReadHF) }
 
 // WriteHF writes t as a Hugging Face tokenizer.json: a BPE model with the
 // byte-level vocabulary, merges as "a b" strings in rank order, a ByteLevel

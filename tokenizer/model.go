@@ -9,6 +9,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/tapegrad/tapegrad/internal/atomicfile"
 )
 
 // modelVersion is the first line of a minbpe .model file.
@@ -49,19 +51,35 @@ func (t *BPE) SaveModel(prefix string) error {
 	return writeFile(prefix+".vocab", t.WriteVocab)
 }
 
+// writeFile writes path atomically (internal/atomicfile) with write, whose
+// errors are returned as they are.
 func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
+	var werr error
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		werr = write(w)
+		return werr
+	})
+	if werr != nil {
+		return werr
+	}
 	if err != nil {
 		return fmt.Errorf("tokenizer: %w", err)
 	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("tokenizer: %w", err)
-	}
 	return nil
+}
+
+// loadFile reads the file at path with read; read's errors name the path.
+func loadFile(path string, read func(io.Reader) (*BPE, error)) (*BPE, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	defer f.Close()
+	t, err := read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w (in %s)", err, path)
+	}
+	return t, nil
 }
 
 // ReadModel reads a minbpe .model file (see WriteModel). Lines are trimmed of
@@ -166,15 +184,4 @@ func ReadModel(r io.Reader) (*BPE, error) {
 }
 
 // LoadModel reads the minbpe .model file at path.
-func LoadModel(path string) (*BPE, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
-	}
-	defer f.Close()
-	t, err := ReadModel(f)
-	if err != nil {
-		return nil, fmt.Errorf("%w (in %s)", err, path)
-	}
-	return t, nil
-}
+func LoadModel(path string) (*BPE, error) { return loadFile(path, ReadModel) }

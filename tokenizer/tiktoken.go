@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -125,14 +124,5 @@ func LoadTiktoken(path string) (*BPE, error) {
 	if !ok {
 		return nil, fmt.Errorf("tokenizer: %s: unknown tiktoken encoding %q (have r50k_base, p50k_base, cl100k_base)", path, name)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
-	}
-	defer f.Close()
-	t, err := ReadTiktoken(bufio.NewReaderSize(f, 1<<16), e)
-	if err != nil {
-		return nil, fmt.Errorf("%w (in %s)", err, path)
-	}
-	return t, nil
+	return loadFile(path, func(r io.Reader) (*BPE, error) { return ReadTiktoken(r, e) })
 }
