@@ -34,11 +34,6 @@ func (tp *Tape) Dropout(x *Value, p float32, seed uint64) *Value {
 	if !out.requiresGrad {
 		return out
 	}
-	tp.record("dropout", out, func(g *tensor.Tensor) {
-		dx, gd := tp.gradOf(x).Data(), g.Data()
-		for i, m := range md {
-			dx[i] += gd[i] * m
-		}
-	})
+	tp.record("dropout", out, func(g *tensor.Tensor) { tp.accumulateMul(x, g, mask) })
 	return out
 }

@@ -193,13 +193,7 @@ func (tp *Tape) Gelu(x *Value) *Value {
 	}
 	d := tp.alloc(x.Shape()...)
 	out := tp.result(tp.alloc(x.Shape()...).GeluErfAndGrad(d, x.Data), true)
-	tp.record("gelu", out, func(g *tensor.Tensor) {
-		if x.Grad == nil && !x.leaf { // the first gradient: no zeros to add to
-			x.Grad = tp.pool.GetUninit(x.Shape()...).Mul(g, d)
-			return
-		}
-		tp.gradOf(x).AddMul(g, d)
-	})
+	tp.record("gelu", out, func(g *tensor.Tensor) { tp.accumulateMul(x, g, d) })
 	return out
 }
 
@@ -218,7 +212,7 @@ func (tp *Tape) unaryD(name string, x *Value, forward, deriv func(z, x *tensor.T
 	}
 	tp.record(name, out, func(g *tensor.Tensor) {
 		d := deriv(tp.pool.GetUninit(x.Shape()...), x.Data)
-		tp.gradOf(x).AddMul(g, d)
+		tp.accumulateMul(x, g, d)
 		tp.pool.Put(d)
 	})
 	return out

@@ -190,6 +190,17 @@ func (tp *Tape) accumulate(v *Value, g *tensor.Tensor) {
 	dv.Add(dv, g.Reshape(v.Shape()...))
 }
 
+// accumulateMul adds g·d, both of v's shape, into v's gradient: the
+// gradient rule of an elementwise op with derivative d. Like accumulate, it
+// writes the first gradient to reach an intermediate into a fresh buffer.
+func (tp *Tape) accumulateMul(v *Value, g, d *tensor.Tensor) {
+	if v.Grad == nil && !v.leaf {
+		v.Grad = tp.pool.GetUninit(v.Shape()...).Mul(g, d)
+		return
+	}
+	tp.gradOf(v).AddMul(g, d)
+}
+
 // gradOf returns v's gradient buffer, creating it zero-filled on first use:
 // from the pool for intermediates (back to the pool as soon as their op has
 // used it, see releaseGrad), and as a plain tensor for leaves, whose
