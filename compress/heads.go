@@ -188,14 +188,25 @@ func selectLowest(what string, scores [][]float64, amount Amount) ([][]int, erro
 // heads of each layer. model is unchanged. It returns an error when
 // amount is out of range or would leave a layer without heads.
 func PruneHeads(model *nn.GPT, scores [][]float64, amount Amount) (*nn.GPT, [][]int, error) {
-	checkScores("PruneHeads", model, scores, func(b *nn.Block) int { return b.Attn.NHead })
-	removed, err := selectLowest("heads", scores, amount)
+	return pruneUnits("PruneHeads", "heads", model, scores, amount, headCount, RemoveHeads)
+}
+
+// pruneUnits is PruneHeads and PruneNeurons: it checks scores against
+// model's layers (size gives a layer's units), picks amount of the units of
+// lowest score (selectLowest) and returns what remove makes of model
+// without them, and the removed units.
+func pruneUnits(op, what string, model *nn.GPT, scores [][]float64, amount Amount, size func(*nn.Block) int,
+	remove func(*nn.GPT, [][]int) (*nn.GPT, error)) (*nn.GPT, [][]int, error) {
+	checkScores(op, model, scores, size)
+	removed, err := selectLowest(what, scores, amount)
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := RemoveHeads(model, removed)
+	g, err := remove(model, removed)
 	return g, removed, err
 }
+
+func headCount(b *nn.Block) int { return b.Attn.NHead }
 
 // RemoveHeads returns a new, smaller GPT without the given heads of each
 // layer (remove[l] lists head indices of layer l; nil removes none): its
@@ -207,7 +218,7 @@ func PruneHeads(model *nn.GPT, scores [][]float64, amount Amount) (*nn.GPT, [][]
 // index, or a layer left without heads.
 func RemoveHeads(model *nn.GPT, remove [][]int) (*nn.GPT, error) {
 	c := model.Config
-	keep, err := keptUnits("heads", model, remove, func(b *nn.Block) int { return b.Attn.NHead })
+	keep, err := keptUnits("heads", model, remove, headCount)
 	if err != nil {
 		return nil, err
 	}

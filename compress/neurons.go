@@ -11,13 +11,7 @@ import (
 // RemoveNeurons) and the removed units of each layer. model is unchanged.
 // It returns an error when amount is out of range or would empty a layer.
 func PruneNeurons(model *nn.GPT, scores [][]float64, amount Amount) (*nn.GPT, [][]int, error) {
-	checkScores("PruneNeurons", model, scores, mlpWidth)
-	removed, err := selectLowest("MLP units", scores, amount)
-	if err != nil {
-		return nil, nil, err
-	}
-	g, err := RemoveNeurons(model, removed)
-	return g, removed, err
+	return pruneUnits("PruneNeurons", "MLP units", model, scores, amount, mlpWidth, RemoveNeurons)
 }
 
 // RemoveNeurons returns a new, smaller GPT without the given hidden units

@@ -17,20 +17,16 @@ import (
 // to them.
 func PrunableWeights(model *nn.GPT) []nn.Param {
 	var ps []nn.Param
-	for l, lin := range blockLinears(model) {
-		ps = append(ps, nn.Param{Name: linearNames[l%4](l / 4), Value: lin.Weight})
+	for i, lin := range blockLinears(model) {
+		name := fmt.Sprintf("transformer.h.%d.%s.weight", i/4, linearNames[i%4])
+		ps = append(ps, nn.Param{Name: name, Value: lin.Weight})
 	}
 	return ps
 }
 
-// linearNames name the four Linear weights of block l, in blockLinears'
+// linearNames name the four Linear layers of a block, in blockLinears'
 // order.
-var linearNames = [4]func(l int) string{
-	func(l int) string { return fmt.Sprintf("transformer.h.%d.attn.c_attn.weight", l) },
-	func(l int) string { return fmt.Sprintf("transformer.h.%d.attn.c_proj.weight", l) },
-	func(l int) string { return fmt.Sprintf("transformer.h.%d.mlp.c_fc.weight", l) },
-	func(l int) string { return fmt.Sprintf("transformer.h.%d.mlp.c_proj.weight", l) },
-}
+var linearNames = [4]string{"attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"}
 
 // blockLinears returns the four Linear layers of each block, in order.
 func blockLinears(model *nn.GPT) []*nn.Linear {
