@@ -115,7 +115,7 @@ func broadcastBinary(op binOp, name string, z, x, y *Tensor) {
 		return
 	}
 	if len(shape) == 0 { // every dimension is 1
-		op.vv(z.data[:1], x.data[:1], y.data[:1])
+		binVV(op, z.data[:1], x.data[:1], y.data[:1])
 		return
 	}
 	last := len(shape) - 1

@@ -33,9 +33,6 @@ func (op binOp) run(z, x, y []float32, xin, yin int) {
 	}
 }
 
-// vv computes z[i] = x[i] op y[i].
-func (op binOp) vv(z, x, y []float32) { binVV(op, z, x, y) }
-
 // newBroadcast allocates the result of a broadcasting binary op on x and y.
 func newBroadcast(op string, x, y *Tensor) *Tensor {
 	shape, err := BroadcastShape(x.shape, y.shape)
