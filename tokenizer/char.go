@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"unicode/utf8"
 )
@@ -21,12 +22,7 @@ func NewChar(text string) *Char {
 	for _, r := range text {
 		seen[r] = true
 	}
-	chars := make([]rune, 0, len(seen))
-	for r := range seen {
-		chars = append(chars, r)
-	}
-	slices.Sort(chars)
-	c, _ := NewCharVocab(chars)
+	c, _ := NewCharVocab(slices.Sorted(maps.Keys(seen)))
 	return c
 }
 

@@ -23,7 +23,7 @@ func (t *BPE) EncodeOrdinary(text string) []int {
 // AppendEncodeOrdinary appends the ids of text to out, like EncodeOrdinary,
 // and returns the extended slice.
 func (t *BPE) AppendEncodeOrdinary(out []int, text string) []int {
-	if procs := runtime.GOMAXPROCS(0); procs > 1 && len(text) >= parallelMin && t.pattern != NoSplit {
+	if procs := runtime.GOMAXPROCS(0); procs > 1 && len(text) >= parallelMin {
 		return t.appendParallel(out, text, procs)
 	}
 	return t.appendSerial(out, text)
