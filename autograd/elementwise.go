@@ -104,28 +104,20 @@ func broadcastShape(a, b *Value) []int {
 
 // Scale returns s·x.
 func (tp *Tape) Scale(x *Value, s float32) *Value {
-	return tp.unary("scale", x, func(y, x []float32) {
-		for i, v := range x {
-			y[i] = s * v
-		}
-	}, func(dx, g, x, y []float32) {
-		for i := range dx {
-			dx[i] += s * g[i]
-		}
-	})
+	out := tp.result(tp.alloc(x.Shape()...).Scale(x.Data, s), tp.needsGrad(x))
+	if out.requiresGrad {
+		tp.record("scale", out, func(g *tensor.Tensor) { tp.gradOf(x).AddScaled(g, s) })
+	}
+	return out
 }
 
 // AddScalar returns x + s.
 func (tp *Tape) AddScalar(x *Value, s float32) *Value {
-	return tp.unary("add_scalar", x, func(y, x []float32) {
-		for i, v := range x {
-			y[i] = v + s
-		}
-	}, func(dx, g, x, y []float32) {
-		for i := range dx {
-			dx[i] += g[i]
-		}
-	})
+	out := tp.result(tp.alloc(x.Shape()...).AddScalar(x.Data, s), tp.needsGrad(x))
+	if out.requiresGrad {
+		tp.record("add_scalar", out, func(g *tensor.Tensor) { tp.accumulate(x, g) })
+	}
+	return out
 }
 
 // Neg returns −x.
@@ -218,28 +210,16 @@ func (tp *Tape) unaryD(name string, x *Value, forward, deriv func(z, x *tensor.T
 	return out
 }
 
-// unaryT is unary for ops that have a tensor kernel in destination form.
+// unaryT runs an elementwise op that has a tensor kernel in destination
+// form, and records its gradient rule: backward adds into dx the gradient
+// given g, x and y.
 func (tp *Tape) unaryT(name string, x *Value, forward func(z, x *tensor.Tensor) *tensor.Tensor, backward func(dx, g, x, y []float32)) *Value {
 	out := tp.result(forward(tp.alloc(x.Shape()...), x.Data), tp.needsGrad(x))
-	tp.recordUnary(name, x, out, backward)
-	return out
-}
-
-// unary runs an elementwise op given as a loop over slices, and records its
-// gradient rule: backward adds into dx the gradient given g, x and y.
-func (tp *Tape) unary(name string, x *Value, forward func(y, x []float32), backward func(dx, g, x, y []float32)) *Value {
-	y := tp.alloc(x.Shape()...)
-	forward(y.Data(), x.Data.Data())
-	out := tp.result(y, tp.needsGrad(x))
-	tp.recordUnary(name, x, out, backward)
-	return out
-}
-
-func (tp *Tape) recordUnary(name string, x, out *Value, backward func(dx, g, x, y []float32)) {
 	if !out.requiresGrad {
-		return
+		return out
 	}
 	tp.record(name, out, func(g *tensor.Tensor) {
 		backward(tp.gradOf(x).Data(), g.Data(), x.Data.Data(), out.Data.Data())
 	})
+	return out
 }
