@@ -116,21 +116,20 @@ func putGemmCtx(g *gemmCtx) {
 // parts), then each part over its share of C (packing its own blocks of A).
 func (g *gemmCtx) blocked() {
 	// Split k into equal blocks of at most KC (rounded to 8 for the packers'
-	// transposes): k = 300 runs as 152 + 148, not 256 + 44.
+	// transposes): with KC = 384, k = 400 runs as 200 + 200, not 384 + 16.
 	kcStep := g.k
 	if blocks := (g.k + gemmKC - 1) / gemmKC; blocks > 1 {
 		kcStep = min(gemmKC, roundUp((g.k+blocks-1)/blocks, 8))
 	}
 	ncMax := min(g.n, gemmNC)
-	kcMax := kcStep
 	mcMax := roundUp(min(g.m, gemmMC), mr)
-	g.bp = grow(g.bp, kcMax*roundUp(ncMax, nr))
+	g.bp = grow(g.bp, kcStep*roundUp(ncMax, nr))
 	for len(g.ap) < g.threads {
 		g.ap = append(g.ap, nil)
 		g.edges = append(g.edges, make([]float32, mr*nr))
 	}
 	for t := range g.threads {
-		g.ap[t] = grow(g.ap[t], mcMax*kcMax)
+		g.ap[t] = grow(g.ap[t], mcMax*kcStep)
 	}
 	for jc := 0; jc < g.n; jc += gemmNC {
 		g.jc, g.nc = jc, min(gemmNC, g.n-jc)

@@ -5,8 +5,8 @@
 package golden
 
 import (
-	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/tapegrad/tapegrad/tensor"
@@ -43,7 +43,7 @@ func Compare(tb testing.TB, what string, got *tensor.Tensor, want Tensor, rel, a
 	if got == nil {
 		tb.Fatalf("%s: nil", what)
 	}
-	if fmt.Sprint(got.Shape()) != fmt.Sprint(want.Shape) && !(len(got.Shape()) == 0 && len(want.Shape) == 0) {
+	if !slices.Equal(got.Shape(), want.Shape) {
 		tb.Fatalf("%s: shape %v; want %v", what, got.Shape(), want.Shape)
 	}
 	for i, w := range want.Data {
