@@ -17,7 +17,7 @@ import (
 )
 
 var pruneHelp = help{
-	usage: "tapegrad prune --checkpoint FILE --data FILE|DIR|URL --method magnitude|wanda|heads|neurons --amount F --out FILE [flags]",
+	usage: "tapegrad prune --checkpoint FILE --data FILE|DIR|URL --method magnitude|wanda|heads|neurons|none --amount F --out FILE [flags]",
 	about: `
 Prune a checkpoint's model, optionally fine-tune it, and write the result as a
 model-only checkpoint that sample, eval and quantize read.
@@ -30,6 +30,8 @@ model-only checkpoint that sample, eval and quantize read.
              gradient |∂L/∂g| (Michel et al. 2019) is smallest, each layer
              keeping one: a genuinely smaller and faster model
   neurons    remove --amount of the MLP hidden units the same way
+  none       prune nothing, only fine-tune: the control that separates what
+             pruning costs from what the extra training steps gain
 
 magnitude and wanda prune the 2-D weights of the blocks (attn.c_attn,
 attn.c_proj, mlp.c_fc, mlp.c_proj); embeddings, LayerNorms and biases stay
@@ -66,7 +68,7 @@ func runPrune(e *env, args []string) error {
 	fs := newFlagSet("prune")
 	fs.StringVar(&f.path, "checkpoint", "", "checkpoint to prune (required)")
 	fs.StringVar(&f.src, "data", "", "corpus for calibration, fine-tuning and the val loss: a file, a folder or an http(s) URL (required)")
-	fs.StringVar(&f.method, "method", "", "magnitude, wanda, heads or neurons (required)")
+	fs.StringVar(&f.method, "method", "", "magnitude, wanda, heads, neurons, or none (fine-tune only: the control for the others) (required)")
 	fs.Float64Var(&f.amount, "amount", 0.5, "fraction of the weights (magnitude, wanda), heads or MLP units to prune, in (0, 1)")
 	fs.BoolVar(&f.global, "global", false, "magnitude: rank the weights of all matrices together")
 	fs.BoolVar(&f.gradual, "gradual", false, "magnitude, wanda: prune gradually during fine-tuning (needs --finetune)")
@@ -94,9 +96,11 @@ func runPrune(e *env, args []string) error {
 	case f.out == "":
 		return usage("--out is required")
 	case f.method == "":
-		return usage("--method is required (magnitude, wanda, heads or neurons)")
-	case !slices.Contains([]string{"magnitude", "wanda", "heads", "neurons"}, f.method):
-		return usage("--method %q (want magnitude, wanda, heads or neurons)", f.method)
+		return usage("--method is required (magnitude, wanda, heads, neurons or none)")
+	case !slices.Contains([]string{"magnitude", "wanda", "heads", "neurons", "none"}, f.method):
+		return usage("--method %q (want magnitude, wanda, heads, neurons or none)", f.method)
+	case f.method == "none" && (f.global || f.gradual || f.finetune < 1):
+		return usage("--method none prunes nothing: it takes --finetune steps, without --global or --gradual")
 	case !(f.amount > 0 && f.amount < 1):
 		return usage("--amount %v is not in (0, 1)", f.amount)
 	case f.global && f.method != "magnitude":
@@ -188,6 +192,8 @@ func prune(e *env, f *pruneFlags) error {
 		}
 		norms = compress.InputNorms(original, batches)
 		fallthrough
+	case "none": // the control: the same fine-tuning, nothing pruned
+		model = cloneModel(original)
 	default:
 		model = cloneModel(original)
 		if !f.gradual {
@@ -197,7 +203,7 @@ func prune(e *env, f *pruneFlags) error {
 			applyMasks(model, masks)
 		}
 	}
-	if !f.gradual {
+	if !f.gradual && f.method != "none" {
 		s, err := measure("pruned", model)
 		if err != nil {
 			return err
@@ -263,7 +269,10 @@ func prune(e *env, f *pruneFlags) error {
 	if f.gradual {
 		how += ", gradual"
 	}
-	fmt.Fprintf(e.stdout, "pruned %s to %s (%s, amount %v, %d fine-tuning steps)\n", f.path, f.out, how, f.amount, f.finetune)
+	if f.method != "none" {
+		how += fmt.Sprintf(", amount %v", f.amount)
+	}
+	fmt.Fprintf(e.stdout, "pruned %s to %s (%s, %d fine-tuning steps)\n", f.path, f.out, how, f.finetune)
 	switch {
 	case f.method == "heads":
 		fmt.Fprintf(e.stdout, "removed heads %v (per layer); layers now %s\n", removed, layerShape(model.Config))

@@ -21,6 +21,7 @@ func TestPrune(t *testing.T) {
 		{"wanda", []string{"--method", "wanda", "--amount", "0.5", "--gradual", "--finetune", "4"}, []string{"wanda, gradual", "fine-tuned"}},
 		{"heads", []string{"--method", "heads", "--amount", "0.25", "--finetune", "2", "--time", "2"}, []string{"removed heads [[", "h/64 ", "step time"}},
 		{"neurons", []string{"--method", "neurons", "--amount", "0.5"}, []string{"MLP units (per layer)", "(heads/MLP width)"}},
+		{"none", []string{"--method", "none", "--finetune", "2"}, []string{"fine-tuned"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := filepath.Join(dir, c.name+".safetensors")
@@ -70,6 +71,7 @@ func TestPruneErrors(t *testing.T) {
 		{append(append(append([]string(nil), base...), data...), "--method", "heads", "--global"), "--global applies to --method magnitude only"},
 		{append(append(append([]string(nil), base...), data...), "--method", "neurons", "--gradual", "--finetune", "5"), "--gradual applies to magnitude and wanda"},
 		{append(append(append([]string(nil), base...), data...), "--method", "magnitude", "--gradual"), "give --finetune steps"},
+		{append(append(append([]string(nil), base...), data...), "--method", "none"), "--method none prunes nothing"},
 	} {
 		code, _, stderr := runTest(c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {
