@@ -182,9 +182,6 @@ func trainCommand(e *env, f *trainFlags) error {
 		if ck, err = train.Load(f.resume); err != nil {
 			return err
 		}
-		if _, ok, _ := train.DistillationOf(ck); ok {
-			return fmt.Errorf("%s is a distillation run's checkpoint: continue it with tapegrad distill --resume %s", f.resume, f.resume)
-		}
 		tok = ck.Tokenizer
 	}
 	tok, trainIDs, valIDs, about, err := f.splits(e, tok)
@@ -195,7 +192,7 @@ func trainCommand(e *env, f *trainFlags) error {
 	defer closeSource(valIDs)
 	var tr *train.Trainer
 	if ck != nil {
-		if tr, err = train.Resume(f.resume, trainIDs, valIDs); err != nil {
+		if tr, err = train.ResumeFrom(ck, trainIDs, valIDs); err != nil { // refuses a distillation run
 			return err
 		}
 		if f.set["max_iters"] {
