@@ -38,12 +38,12 @@ func DefaultAdamW() AdamConfig { return DefaultAdam() }
 // weight decay is coupled, added to the gradient as an L2 term
 // (g += wd·p) before the moments are updated. For decoupled decay use
 // AdamW. Adam implements Optimizer.
-type Adam struct{ a adamCore }
+type Adam struct{ adamCore }
 
 // AdamW is torch.optim.AdamW (amsgrad=False, maximize=False): a group's
 // weight decay is decoupled, p -= lr·wd·p before the Adam update, which
 // leaves the moments alone. AdamW implements Optimizer.
-type AdamW struct{ a adamCore }
+type AdamW struct{ adamCore }
 
 // NewAdam returns Adam over the parameters of groups. It panics with a
 // *ConfigError on a hyper-parameter out of range (see AdamConfig) or on a
@@ -52,7 +52,7 @@ type AdamW struct{ a adamCore }
 // nothing.
 func NewAdam(groups []Group, cfg AdamConfig) *Adam {
 	o := &Adam{}
-	o.a.init("NewAdam", "Adam", false, groups, cfg)
+	o.init("NewAdam", "Adam", false, groups, cfg)
 	return o
 }
 
@@ -60,73 +60,12 @@ func NewAdam(groups []Group, cfg AdamConfig) *Adam {
 // does.
 func NewAdamW(groups []Group, cfg AdamConfig) *AdamW {
 	o := &AdamW{}
-	o.a.init("NewAdamW", "AdamW", true, groups, cfg)
+	o.init("NewAdamW", "AdamW", true, groups, cfg)
 	return o
 }
 
-// Step applies one Adam update to every parameter with a gradient and
-// skips the others; see adamCore.step for the formula. It allocates nothing
-// and runs on several threads for big models, with the same results.
-// It panics with a *tensor.ShapeError if a gradient's shape is not its
-// parameter's.
-func (o *Adam) Step() { o.a.step() }
-
-// ZeroGrad zeroes every parameter's gradient.
-func (o *Adam) ZeroGrad() { zeroGrads(o.a.slots) }
-
-// LR returns the base learning rate.
-func (o *Adam) LR() float64 { return o.a.lr }
-
-// SetLR sets the base learning rate. It panics with a *ConfigError unless lr
-// is finite and ≥ 0.
-func (o *Adam) SetLR(lr float64) { checkLR("Adam.SetLR", lr); o.a.lr = lr }
-
-// StepCount returns the number of steps taken.
-func (o *Adam) StepCount() int { return o.a.stepCount }
-
-// State returns copies of the hyper-parameters, the step count and the
-// moments "optim.m.<param>" and "optim.v.<param>".
-func (o *Adam) State() State { return o.a.state() }
-
-// LoadState restores a State from State: hyper-parameters present in
-// s.Hyper replace the current ones, and the moments are copied in
-// (parameters without tensors start afresh). It returns an error naming
-// every unknown key and every tensor of the wrong shape, and then changes
-// nothing.
-func (o *Adam) LoadState(s State) error { return o.a.loadState(s) }
-
-// Step applies one AdamW update to every parameter with a gradient and
-// skips the others; see adamCore.step for the formula. It allocates nothing
-// and runs on several threads for big models, with the same results.
-// It panics with a *tensor.ShapeError if a gradient's shape is not its
-// parameter's.
-func (o *AdamW) Step() { o.a.step() }
-
-// ZeroGrad zeroes every parameter's gradient.
-func (o *AdamW) ZeroGrad() { zeroGrads(o.a.slots) }
-
-// LR returns the base learning rate.
-func (o *AdamW) LR() float64 { return o.a.lr }
-
-// SetLR sets the base learning rate. It panics with a *ConfigError unless lr
-// is finite and ≥ 0.
-func (o *AdamW) SetLR(lr float64) { checkLR("AdamW.SetLR", lr); o.a.lr = lr }
-
-// StepCount returns the number of steps taken.
-func (o *AdamW) StepCount() int { return o.a.stepCount }
-
-// State returns copies of the hyper-parameters, the step count and the
-// moments "optim.m.<param>" and "optim.v.<param>".
-func (o *AdamW) State() State { return o.a.state() }
-
-// LoadState restores a State from State: hyper-parameters present in
-// s.Hyper replace the current ones, and the moments are copied in
-// (parameters without tensors start afresh). It returns an error naming
-// every unknown key and every tensor of the wrong shape, and then changes
-// nothing.
-func (o *AdamW) LoadState(s State) error { return o.a.loadState(s) }
-
-// adamCore is Adam and AdamW; decoupled picks the weight decay.
+// adamCore is Adam and AdamW, whose methods it provides; decoupled picks
+// the weight decay.
 type adamCore struct {
 	kind      string // "Adam" or "AdamW", for errors
 	decoupled bool
@@ -170,9 +109,9 @@ func (a *adamCore) init(op, kind string, decoupled bool, groups []Group, cfg Ada
 	}
 }
 
-// step is PyTorch 1.13's _single_tensor_adam / _single_tensor_adamw. For a
-// parameter p with gradient g that has now taken t steps, with the group's
-// lr = LR·LRScale and weight decay wd:
+// Step applies one update, PyTorch 1.13's _single_tensor_adam /
+// _single_tensor_adamw. For a parameter p with gradient g that has now taken
+// t steps, with the group's lr = LR·LRScale and weight decay wd:
 //
 //	Adam:  g ← g + wd·p
 //	AdamW: p ← p·(1 − lr·wd)
@@ -184,7 +123,11 @@ func (a *adamCore) init(op, kind string, decoupled bool, groups []Group, cfg Ada
 // float64, as PyTorch computes them in Python; the elements are updated by
 // tensor.AdamUpdate in float32, one rounding per operation in PyTorch's
 // order, as PyTorch does on float32 parameters.
-func (a *adamCore) step() {
+//
+// Step skips the parameters without a gradient. It allocates nothing and
+// runs on several threads for big models, with the same results. It panics
+// with a *tensor.ShapeError if a gradient's shape is not its parameter's.
+func (a *adamCore) Step() {
 	a.stepCount++
 	for i, s := range a.slots {
 		g := s.p.Value.Grad
@@ -223,7 +166,29 @@ func (a *adamCore) kernel(i, lo, hi int) {
 		a.m[i].Data()[lo:hi], a.v[i].Data()[lo:hi], a.coef[i])
 }
 
-func (a *adamCore) state() State {
+// ZeroGrad zeroes every parameter's gradient.
+func (a *adamCore) ZeroGrad() { zeroGrads(a.slots) }
+
+// LR returns the base learning rate.
+func (a *adamCore) LR() float64 { return a.lr }
+
+// SetLR sets the base learning rate. It panics with a *ConfigError unless lr
+// is finite and ≥ 0.
+func (a *adamCore) SetLR(lr float64) {
+	op := "Adam.SetLR"
+	if a.decoupled {
+		op = "AdamW.SetLR"
+	}
+	checkLR(op, lr)
+	a.lr = lr
+}
+
+// StepCount returns the number of steps taken.
+func (a *adamCore) StepCount() int { return a.stepCount }
+
+// State returns copies of the hyper-parameters, the step count and the
+// moments "optim.m.<param>" and "optim.v.<param>".
+func (a *adamCore) State() State {
 	h := map[string]float64{"lr": a.lr, "beta1": a.beta1, "beta2": a.beta2, "eps": a.eps}
 	groupHyperState(h, a.groups)
 	ts := make(map[string]*tensor.Tensor)
@@ -240,7 +205,12 @@ func (a *adamCore) state() State {
 	return State{Step: a.stepCount, Hyper: h, Tensors: ts}
 }
 
-func (a *adamCore) loadState(s State) error {
+// LoadState restores a State from State: hyper-parameters present in
+// s.Hyper replace the current ones, and the moments are copied in
+// (parameters without tensors start afresh). It returns an error naming
+// every unknown key and every tensor of the wrong shape, and then changes
+// nothing.
+func (a *adamCore) LoadState(s State) error {
 	l := newStateLoader(a.kind, s)
 	lr, b1, b2, eps := a.lr, a.beta1, a.beta2, a.eps
 	l.hyper("lr", &lr, func(v float64) bool { return v >= 0 }, "≥ 0")
