@@ -24,9 +24,7 @@ func (z *Tensor) Softmax(x *Tensor) *Tensor {
 	for r := 0; r < len(x.data); r += n {
 		xr, zr := x.data[r:r+n], z.data[r:r+n]
 		inv := float32(1 / vecExpShiftSum(zr, xr, vecMax(xr)))
-		for i, e := range zr {
-			zr[i] = e * inv
-		}
+		binVS(opMul, zr, zr, inv)
 	}
 	return z
 }
