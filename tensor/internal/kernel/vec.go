@@ -141,13 +141,19 @@ func sigmoidParts(x float32) (e, d float32) {
 	return e, 1 + e
 }
 
-// sigmoid32 returns 1/(1 + e⁻ˣ) without overflow or cancellation.
-func sigmoid32(x float32) float32 {
-	e, d := sigmoidParts(x)
+// sigmoidFrom returns σ from the parts e and d of sigmoidParts (or
+// geluTanhParts) for an argument of x's sign.
+func sigmoidFrom(x, e, d float32) float32 {
 	if x < 0 {
 		return e / d
 	}
 	return 1 / d
+}
+
+// sigmoid32 returns 1/(1 + e⁻ˣ) without overflow or cancellation.
+func sigmoid32(x float32) float32 {
+	e, d := sigmoidParts(x)
+	return sigmoidFrom(x, e, d)
 }
 
 // SigmoidGeneric sets dst[i] = 1/(1 + e^−src[i]).
@@ -175,10 +181,7 @@ func SiluGradGeneric(dst, src []float32) {
 	dst = dst[:len(src)]
 	for i, x := range src {
 		e, d := sigmoidParts(x)
-		s := 1 / d
-		if x < 0 {
-			s = e / d
-		}
+		s := sigmoidFrom(x, e, d)
 		xc := clamp32(x, siluClamp)
 		dst[i] = fma32(e/(d*d), xc, s)
 	}
@@ -306,10 +309,7 @@ func GeluTanhGeneric(dst, src []float32) {
 	for i, x := range src {
 		xc := clamp32(x, geluClamp)
 		e, d := geluTanhParts(xc)
-		s := 1 / d
-		if xc < 0 {
-			s = e / d
-		}
+		s := sigmoidFrom(xc, e, d)
 		dst[i] = x * s
 	}
 }
@@ -321,10 +321,7 @@ func GeluTanhGradGeneric(dst, src []float32) {
 	for i, x := range src {
 		xc := clamp32(x, geluClamp)
 		e, d := geluTanhParts(xc)
-		s := 1 / d
-		if xc < 0 {
-			s = e / d
-		}
+		s := sigmoidFrom(xc, e, d)
 		dv := fma32(gtB3, xc*xc, gtA)
 		dst[i] = fma32(e/(d*d), xc*dv, s)
 	}
