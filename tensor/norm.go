@@ -58,8 +58,9 @@ func LayerNormForward(y, x, w, b, mean, rstd []float32, eps float64) {
 //	dx += rstd·(d − mean(d) − x̂·mean(d·x̂)),  dw += Σ_rows g·x̂,  db += Σ_rows g.
 //
 // Any of dx ([rows, C]), dw and db ([C]) may be nil to skip it. The row
-// sums are float32, taken in 8 lanes (AVX2 where the CPU has it). It panics
-// with a *ShapeError if a slice is shorter than its shape.
+// sums are float32, taken in 8 lanes (AVX2 where the CPU has it) when dw and
+// db are both given, and in order by plain loops otherwise. It panics with a
+// *ShapeError if a slice is shorter than its shape.
 func LayerNormBackward(dx, dw, db, x, g, w, mean, rstd []float32) {
 	c := len(w)
 	rows := len(mean)
