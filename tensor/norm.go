@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/tapegrad/tapegrad/tensor/internal/kernel"
 )
@@ -58,8 +59,8 @@ func LayerNormForward(y, x, w, b, mean, rstd []float32, eps float64) {
 //	dx += rstd·(d − mean(d) − x̂·mean(d·x̂)),  dw += Σ_rows g·x̂,  db += Σ_rows g.
 //
 // Any of dx ([rows, C]), dw and db ([C]) may be nil to skip it. The row
-// sums are float32, taken in 8 lanes (AVX2 where the CPU has it) when dw and
-// db are both given, and in order by plain loops otherwise. It panics with a
+// sums are float32, taken in 8 lanes (AVX2 where the CPU has it); a nil dw or
+// db is summed into scratch and dropped, so every call runs the same kernels. It panics with a
 // *ShapeError if a slice is shorter than its shape.
 func LayerNormBackward(dx, dw, db, x, g, w, mean, rstd []float32) {
 	c := len(w)
@@ -72,9 +73,20 @@ func LayerNormBackward(dx, dw, db, x, g, w, mean, rstd []float32) {
 	if c == 0 {
 		return
 	}
-	if dw == nil || db == nil {
-		layerNormBackwardPartial(dx, dw, db, x, g, w, mean, rstd)
-		return
+	if dw == nil || db == nil { // a bias-free layer, or dx alone: the same kernels, into scratch sums
+		buf := normScratch.Get().(*[]float32)
+		defer normScratch.Put(buf)
+		if cap(*buf) < 2*c {
+			*buf = make([]float32, 2*c)
+		}
+		scratch := (*buf)[:2*c]
+		clear(scratch)
+		if dw == nil {
+			dw = scratch[:c]
+		}
+		if db == nil {
+			db = scratch[c:]
+		}
 	}
 	inv := 1 / float32(c)
 	for r := range rows {
@@ -96,36 +108,6 @@ func LayerNormBackward(dx, dw, db, x, g, w, mean, rstd []float32) {
 	}
 }
 
-// layerNormBackwardPartial is LayerNormBackward when dw or db is nil, in
-// plain loops.
-func layerNormBackwardPartial(dx, dw, db, x, g, w, mean, rstd []float32) {
-	c := len(w)
-	for r := range len(mean) {
-		row, grow := x[r*c:(r+1)*c:(r+1)*c], g[r*c:(r+1)*c:(r+1)*c]
-		mean, rstd := mean[r], rstd[r]
-		w := w[:len(row)]
-		var md, mdx float32
-		for j, gj := range grow {
-			xh := (row[j] - mean) * rstd
-			d := gj * w[j]
-			md += d
-			mdx += d * xh
-			if dw != nil {
-				dw[j] += gj * xh
-			}
-			if db != nil {
-				db[j] += gj
-			}
-		}
-		if dx == nil {
-			continue
-		}
-		md /= float32(c)
-		mdx /= float32(c)
-		drow := dx[r*c : (r+1)*c : (r+1)*c]
-		for j, gj := range grow {
-			xh := (row[j] - mean) * rstd
-			drow[j] += rstd * (gj*w[j] - md - xh*mdx)
-		}
-	}
-}
+// normScratch holds the parameter-gradient sums LayerNormBackward computes
+// and drops when the caller wants no dw or db.
+var normScratch = sync.Pool{New: func() any { return new([]float32) }}
