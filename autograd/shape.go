@@ -62,7 +62,7 @@ func (tp *Tape) Narrow(x *Value, axis, start, length int) *Value {
 	if start < 0 || length < 0 || start+length > shape[ax] {
 		panic(&tensor.IndexError{Op: "Narrow", Msg: fmt.Sprintf("[%d:%d] out of range for axis %d of %v", start, start+length, axis, shape)})
 	}
-	outer, n, inner := splitAt(shape, ax)
+	outer, n, inner := tensor.SplitAxis(shape, ax)
 	oshape := append([]int(nil), shape...)
 	oshape[ax] = length
 	y := tp.alloc(oshape...)
@@ -125,7 +125,7 @@ func (tp *Tape) Concat(axis int, xs ...*Value) *Value {
 		return out
 	}
 	tp.record("concat", out, func(g *tensor.Tensor) {
-		outer, n, inner := splitAt(shape, ax)
+		outer, n, inner := tensor.SplitAxis(shape, ax)
 		gd := g.Data()
 		start := 0
 		for _, x := range xs {
@@ -152,18 +152,6 @@ func swapped(shape []int, i, j int) []int {
 	i, j = resolveAxis(i, len(out)), resolveAxis(j, len(out))
 	out[i], out[j] = out[j], out[i]
 	return out
-}
-
-// splitAt views shape as [outer, n, inner] around axis ax.
-func splitAt(shape []int, ax int) (outer, n, inner int) {
-	outer, inner = 1, 1
-	for _, d := range shape[:ax] {
-		outer *= d
-	}
-	for _, d := range shape[ax+1:] {
-		inner *= d
-	}
-	return outer, shape[ax], inner
 }
 
 // Select returns x[i] for x of shape [N, ...]: a view of shape [...] that

@@ -18,7 +18,7 @@ func (z *Tensor) Concat(axis int, xs ...*Tensor) *Tensor {
 		panic(&ShapeError{Op: "Concat", Msg: fmt.Sprintf("result has shape %v; joining along axis %d gives %v",
 			z.shape, axis, concatShape(xs[0].shape, ax, total))})
 	}
-	outer, _, inner := splitAxis(z.shape, ax)
+	outer, _, inner := SplitAxis(z.shape, ax)
 	off := 0
 	for o := range outer {
 		for _, x := range xs {
@@ -102,7 +102,7 @@ func SplitInto(x *Tensor, axis int, zs ...*Tensor) {
 	if total != x.shape[ax] {
 		panic(&ShapeError{Op: "Split", Msg: fmt.Sprintf("pieces sum to %d along axis %d of %v", total, axis, x.shape)})
 	}
-	outer, _, inner := splitAxis(x.shape, ax)
+	outer, _, inner := SplitAxis(x.shape, ax)
 	off := 0
 	for o := range outer {
 		for _, z := range zs {

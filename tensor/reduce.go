@@ -7,7 +7,7 @@ import "fmt"
 // gradient, a vocabulary of 50k) lose no more than one float32 rounding.
 
 // splitAxis returns the sizes before, at and after axis ax of shape.
-func splitAxis(shape []int, ax int) (outer, n, inner int) {
+func SplitAxis(shape []int, ax int) (outer, n, inner int) {
 	outer, inner = 1, 1
 	for _, d := range shape[:ax] {
 		outer *= d
@@ -117,7 +117,7 @@ func sumKernel(z, x []float32, outer, n, inner int, scale float64, acc bool) {
 // of range.
 func (z *Tensor) Sum(x *Tensor, axis int, keepdim bool) *Tensor {
 	ax := mustReduced("Sum", z, x, axis, keepdim)
-	outer, n, inner := splitAxis(x.shape, ax)
+	outer, n, inner := SplitAxis(x.shape, ax)
 	sumKernel(z.data, x.data, outer, n, inner, 1, false)
 	return z
 }
@@ -132,7 +132,7 @@ func Sum(x *Tensor, axis int, keepdim bool) *Tensor {
 // are as for Sum. The mean over an empty axis is NaN.
 func (z *Tensor) Mean(x *Tensor, axis int, keepdim bool) *Tensor {
 	ax := mustReduced("Mean", z, x, axis, keepdim)
-	outer, n, inner := splitAxis(x.shape, ax)
+	outer, n, inner := SplitAxis(x.shape, ax)
 	sumKernel(z.data, x.data, outer, n, inner, 1/float64(n), false)
 	return z
 }
@@ -161,7 +161,7 @@ func mustNonEmptyAxis(op string, x *Tensor, axis, n int) {
 // memory with x. Max panics with a *ShapeError if the axis is empty.
 func (z *Tensor) Max(x *Tensor, axis int, keepdim bool) *Tensor {
 	ax := mustReduced("Max", z, x, axis, keepdim)
-	outer, n, inner := splitAxis(x.shape, ax)
+	outer, n, inner := SplitAxis(x.shape, ax)
 	mustNonEmptyAxis("Max", x, axis, n)
 	for o := range outer {
 		xo, zo := x.data[o*n*inner:(o+1)*n*inner], z.data[o*inner:(o+1)*inner]
@@ -221,7 +221,7 @@ func argmaxOf(x []float32) int {
 // empty and an *IndexError if it is out of range.
 func AppendArgmax(dst []int, x *Tensor, axis int) []int {
 	ax := x.axis("Argmax", axis)
-	outer, n, inner := splitAxis(x.shape, ax)
+	outer, n, inner := SplitAxis(x.shape, ax)
 	mustNonEmptyAxis("Argmax", x, axis, n)
 	if inner == 1 {
 		for o := range outer {
@@ -258,7 +258,7 @@ func AppendArgmax(dst []int, x *Tensor, axis int) []int {
 // of each slice of x through that axis; see AppendArgmax for the layout.
 func Argmax(x *Tensor, axis int) []int {
 	ax := x.axis("Argmax", axis)
-	outer, _, inner := splitAxis(x.shape, ax)
+	outer, _, inner := SplitAxis(x.shape, ax)
 	return AppendArgmax(make([]int, 0, outer*inner), x, axis)
 }
 
