@@ -6,7 +6,9 @@ import "fmt"
 // Sums accumulate in float64 and round once, so long axes (B·T rows of a
 // gradient, a vocabulary of 50k) lose no more than one float32 rounding.
 
-// splitAxis returns the sizes before, at and after axis ax of shape.
+// SplitAxis returns the sizes before, at and after axis ax of shape: the
+// [outer, n, inner] view that reductions, concatenation and their gradients
+// take of a tensor around one axis.
 func SplitAxis(shape []int, ax int) (outer, n, inner int) {
 	outer, inner = 1, 1
 	for _, d := range shape[:ax] {
